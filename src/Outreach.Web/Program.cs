@@ -1,22 +1,126 @@
-var builder = WebApplication.CreateBuilder(args);
+using Hangfire;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Identity;
+using Outreach.Data;
+using Outreach.Data.Identity;
+using Outreach.Jobs;
+using Outreach.Web.Infrastructure;
 
-// Add services to the container.
-builder.Services.AddRazorPages();
+var builder = WebApplication.CreateBuilder(args);
+// `migrate` and `create-admin EMAIL` do their work and exit instead of serving.
+var command = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : null;
+
+var connectionString = builder.Configuration.GetConnectionString("Outreach");
+if (string.IsNullOrWhiteSpace(connectionString))
+{
+    Console.Error.WriteLine("No database configured: set ConnectionStrings__Outreach, or start the site with ./run.sh.");
+    return 2;
+}
+
+builder.Services.AddOutreachData(connectionString);
+var jobOptions = builder.Configuration.GetSection(JobOptions.Section).Get<JobOptions>() ?? new JobOptions();
+builder.Services.AddOutreachJobs(builder.Configuration, connectionString, runServer: command is null && jobOptions.RunServerInWeb);
+
+builder.Services
+    .AddIdentity<AppUser, AppRole>(options =>
+    {
+        // Length over composition rules (NIST SP 800-63B).
+        options.Password.RequiredLength = 12;
+        options.Password.RequireDigit = false;
+        options.Password.RequireLowercase = false;
+        options.Password.RequireUppercase = false;
+        options.Password.RequireNonAlphanumeric = false;
+        options.Lockout.MaxFailedAccessAttempts = 5;
+        options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+        options.User.RequireUniqueEmail = true;
+    })
+    .AddUserStore<UserStore>()
+    .AddRoleStore<RoleStore>()
+    .AddDefaultTokenProviders();
+builder.Services.ConfigureApplicationCookie(options =>
+{
+    options.Cookie.Name = "Outreach.Auth";
+    options.Cookie.HttpOnly = true;
+    options.Cookie.SameSite = SameSiteMode.Lax;
+    options.LoginPath = "/Account/Login";
+    options.LogoutPath = "/Account/Logout";
+    options.AccessDeniedPath = "/Account/AccessDenied";
+    options.ExpireTimeSpan = TimeSpan.FromMinutes(30);
+    options.SlidingExpiration = true;
+});
+
+builder.Services.AddAuthorization(Policies.Add);
+builder.Services.AddRazorPages(options =>
+{
+    options.Conventions.AuthorizeFolder("/Venues", Policies.Coordinators);
+    options.Conventions.AuthorizeFolder("/Workers", Policies.Coordinators);
+    options.Conventions.AuthorizeFolder("/Sessions", Policies.Coordinators);
+    options.Conventions.AuthorizeFolder("/Messages", Policies.Coordinators);
+    options.Conventions.AuthorizeFolder("/Records", Policies.Records);
+    options.Conventions.AuthorizeFolder("/Reports", Policies.Reports);
+    options.Conventions.AuthorizeFolder("/Admin", Policies.Administrators);
+    options.Conventions.AllowAnonymousToFolder("/Account");
+    options.Conventions.AllowAnonymousToPage("/Error");
+});
+builder.Services.AddHealthChecks()
+    .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
+    .AddCheck<JobStorageHealthCheck>("job-storage", tags: ["ready"]);
 
 var app = builder.Build();
 
-// Configure the HTTP request pipeline.
+switch (command)
+{
+    case "migrate":
+        await Setup.MigrateAsync(app.Services, CancellationToken.None);
+        Console.WriteLine("Database is up to date.");
+        return 0;
+    case "create-admin":
+        var email = args.Skip(1).FirstOrDefault();
+        var password = Environment.GetEnvironmentVariable("OUTREACH_ADMIN_PASSWORD");
+        if (string.IsNullOrWhiteSpace(email) || string.IsNullOrEmpty(password))
+        {
+            Console.Error.WriteLine("Usage: OUTREACH_ADMIN_PASSWORD=... dotnet run --project src/Outreach.Web -- create-admin EMAIL");
+            return 2;
+        }
+        await Setup.MigrateAsync(app.Services, CancellationToken.None);
+        return await Setup.CreateAdministratorAsync(app.Services, email, password);
+    case not null:
+        Console.Error.WriteLine($"Unknown command '{command}'. Commands: migrate, create-admin EMAIL.");
+        return 2;
+}
+
+if (app.Configuration.GetValue("Database:MigrateOnStartup", true))
+{
+    await Setup.MigrateAsync(app.Services, CancellationToken.None);
+}
+RecurringJobs.Register(app.Services.GetRequiredService<IRecurringJobManager>());
+if (app.Configuration.GetValue("Demo:Load", false))
+{
+    await Setup.LoadDemoAsync(app.Services, app.Configuration["Demo:Password"] ?? "outreach-demo-2026", CancellationToken.None);
+}
+
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/Error");
 }
-
+app.UseStatusCodePagesWithReExecute("/Error", "?code={0}");
+app.UseStaticFiles();
 app.UseRouting();
-
+app.UseAuthentication();
 app.UseAuthorization();
 
-app.MapStaticAssets();
-app.MapRazorPages()
-   .WithStaticAssets();
+app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
+app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
+app.MapHangfireDashboard("/hangfire", new DashboardOptions
+{
+    Authorization = [new HangfireDashboardAuthorization()],
+    DashboardTitle = "Outreach jobs",
+}).RequireAuthorization(Policies.Administrators);
+app.MapRazorPages();
 
-app.Run();
+app.Lifetime.ApplicationStarted.Register(() =>
+    app.Logger.LogInformation("Outreach is serving on {Urls}", string.Join(", ", app.Urls)));
+await app.RunAsync();
+return 0;
+
+public partial class Program;

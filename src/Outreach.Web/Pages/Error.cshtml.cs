@@ -8,13 +8,15 @@ namespace Outreach.Web.Pages;
 [IgnoreAntiforgeryToken]
 public class ErrorModel : PageModel
 {
-    public string? RequestId { get; set; }
+    public string? RequestId { get; private set; }
 
-    public bool ShowRequestId => !string.IsNullOrEmpty(RequestId);
+    public int? Code { get; private set; }
 
-    public void OnGet()
+    public void OnGet(int? code)
     {
         RequestId = Activity.Current?.Id ?? HttpContext.TraceIdentifier;
+        Code = code;
     }
-}
 
+    public void OnPost(int? code) => OnGet(code);
+}

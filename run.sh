@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs Outreach on its embedded default: a private PostgreSQL cluster under .data/, demo data, and the
+# development SMS gateway unless Twilio credentials are configured. Ctrl-C stops the site and the cluster.
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+PORT=${OUTREACH_PORT:-5080}
+PG_PORT=${OUTREACH_PG_PORT:-5433}
+
+if [ -z "${ConnectionStrings__Outreach:-}" ]; then
+  source scripts/postgres.sh
+  pg_ensure_installed
+  pg_start "$ROOT/.data/postgres" "$PG_PORT"
+  trap 'pg_stop "$ROOT/.data/postgres"' EXIT
+  pg_create_db "$PG_PORT" outreach
+  export ConnectionStrings__Outreach="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=outreach"
+  export Demo__Load=${Demo__Load:-true}
+fi
+
+export Site__PublicBaseUrl=${Site__PublicBaseUrl:-http://127.0.0.1:$PORT}
+echo "Building..."
+dotnet build src/Outreach.Web -c Release -nologo -v quiet -clp:ErrorsOnly
+echo "Starting Outreach on http://127.0.0.1:$PORT (Ctrl-C stops it)"
+dotnet src/Outreach.Web/bin/Release/net10.0/Outreach.Web.dll --urls "http://127.0.0.1:$PORT" --contentRoot "$ROOT/src/Outreach.Web" &
+SITE=$!
+trap 'kill $SITE 2>/dev/null; wait $SITE 2>/dev/null; pg_stop "$ROOT/.data/postgres" 2>/dev/null || true' EXIT INT TERM
+wait $SITE

@@ -1,0 +1,30 @@
+using System.Text.Json;
+using Dapper;
+using Npgsql;
+
+namespace Outreach.Data.Audit;
+
+public static class AuditLog
+{
+    /// <summary>Writes one audit event inside the caller's transaction, so the change and its record land together.</summary>
+    public static Task WriteAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, Actor actor,
+        string action, string entity, object? entityId, object? before, object? after,
+        CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO outreach.audit_events (actor_id, actor_name, remote_ip, action, entity, entity_id, before, after)
+            VALUES (@ActorId, @ActorName, @RemoteIp, @Action, @Entity, @EntityId, @Before::jsonb, @After::jsonb)
+            """,
+            new
+            {
+                ActorId = actor.UserId,
+                ActorName = actor.Name,
+                actor.RemoteIp,
+                Action = action,
+                Entity = entity,
+                EntityId = entityId?.ToString(),
+                Before = before is null ? null : JsonSerializer.Serialize(before),
+                After = after is null ? null : JsonSerializer.Serialize(after),
+            },
+            transaction, cancellationToken: cancellationToken));
+}

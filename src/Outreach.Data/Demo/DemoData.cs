@@ -1,0 +1,651 @@
+using Dapper;
+using Npgsql;
+
+namespace Outreach.Data.Demo;
+
+// A month of believable West Midlands work around today, so a first run of the embedded default shows
+// rosters, confirmations, gaps, missing records and reach figures before anyone has typed anything.
+// The seed is fixed so two people demoing on the same day see the same screens.
+public sealed class DemoData(NpgsqlDataSource dataSource, TimeProvider clock)
+{
+    // Any constant works; it only has to be the same in every process that may load the demo.
+    private const long AdvisoryLockKey = 0x0_6465_6d6f_6461;
+    private const int Seed = 20261129;
+    private const int DaysEachSide = 14;
+
+    // The database only forbids true overlaps, but a roster that sends someone from Coventry to
+    // Wolverhampton with no time on the road would look wrong to the people we demo to.
+    private static readonly TimeSpan TravelTime = TimeSpan.FromMinutes(30);
+
+    private static readonly TimeZoneInfo London = TimeZoneInfo.FindSystemTimeZoneById("Europe/London");
+
+    public async Task<bool> LoadOnceAsync(long? youthWorkerUserId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var db = new Db(connection, transaction, cancellationToken);
+
+        // Several web instances starting on an empty database would otherwise each load a copy.
+        await db.ExecuteAsync("SELECT pg_advisory_xact_lock(@key)", new { key = AdvisoryLockKey });
+        if (await db.SingleAsync<bool>("SELECT EXISTS (SELECT 1 FROM outreach.venues)"))
+        {
+            return false;
+        }
+
+        var now = clock.GetUtcNow();
+        var random = new Random(Seed);
+        // Venues and workers were on the books before the sessions they appear in.
+        var onBooksSince = now.AddDays(-90);
+
+        var areaIds = await InsertAreasAsync(db);
+        var venueIds = await InsertVenuesAsync(db, areaIds, onBooksSince);
+        var workerIds = await InsertWorkersAsync(db, youthWorkerUserId, onBooksSince);
+
+        var plan = PlanSessions(venueIds, now, random);
+        var teams = ChooseTeams(plan, Workers.Length, now, random);
+        var sessionIds = await InsertSessionsAsync(db, plan, teams, workerIds, now, random);
+        await InsertRecordsAsync(db, plan, teams, sessionIds, now, random);
+
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    private static async Task<Dictionary<string, long>> InsertAreasAsync(Db db)
+    {
+        // Someone may have typed an area in before any venue existed: keep theirs and use its id.
+        foreach (var area in Areas)
+        {
+            await db.ExecuteAsync("""
+                INSERT INTO outreach.areas (code, name, region) VALUES (@Code, @Name, @Region)
+                ON CONFLICT (code) DO NOTHING
+                """, new { area.Code, area.Name, Region });
+        }
+        var rows = await db.QueryAsync<(string Code, long Id)>(
+            "SELECT code, id FROM outreach.areas WHERE code = ANY(@codes)",
+            new { codes = Areas.Select(a => a.Code).ToArray() });
+        return rows.ToDictionary(r => r.Code, r => r.Id, StringComparer.Ordinal);
+    }
+
+    private static async Task<VenueIds> InsertVenuesAsync(Db db, Dictionary<string, long> areaIds, DateTimeOffset since)
+    {
+        const string sql = """
+            INSERT INTO outreach.venues (kind, name, area_id, address, postcode, urn, ods_code, pupils, created_at, updated_at)
+            VALUES (@kind, @name, @areaId, @address, @postcode, @urn, @odsCode, @pupils, @since, @since)
+            RETURNING id
+            """;
+
+        var schools = new long[Schools.Length];
+        for (var i = 0; i < Schools.Length; i++)
+        {
+            var s = Schools[i];
+            schools[i] = await db.SingleAsync<long>(sql, new
+            {
+                kind = "school", name = s.Name, areaId = areaIds[s.AreaCode], address = s.Address,
+                postcode = s.Postcode, urn = (string?)s.Urn, odsCode = (string?)null, pupils = (int?)s.Pupils, since,
+            });
+        }
+
+        var hospitals = new long[Hospitals.Length];
+        for (var i = 0; i < Hospitals.Length; i++)
+        {
+            var h = Hospitals[i];
+            hospitals[i] = await db.SingleAsync<long>(sql, new
+            {
+                kind = "emergency_department", name = h.Name, areaId = areaIds[h.AreaCode], address = h.Address,
+                postcode = h.Postcode, urn = (string?)null, odsCode = (string?)h.OdsCode, pupils = (int?)null, since,
+            });
+        }
+
+        var youthCentres = new long[YouthCentres.Length];
+        for (var i = 0; i < YouthCentres.Length; i++)
+        {
+            var c = YouthCentres[i];
+            youthCentres[i] = await db.SingleAsync<long>(sql, new
+            {
+                kind = "community", name = c.Name, areaId = areaIds[c.AreaCode], address = c.Address,
+                postcode = c.Postcode, urn = (string?)null, odsCode = (string?)null, pupils = (int?)null, since,
+            });
+        }
+
+        return new VenueIds(schools, hospitals, youthCentres);
+    }
+
+    private static async Task<long[]> InsertWorkersAsync(Db db, long? youthWorkerUserId, DateTimeOffset since)
+    {
+        var ids = new long[Workers.Length];
+        for (var i = 0; i < Workers.Length; i++)
+        {
+            var w = Workers[i];
+            // The first worker is the person behind the demo youth-worker sign-in, so their roster is "mine".
+            var linked = i == 0 && youthWorkerUserId is not null;
+            ids[i] = await db.SingleAsync<long>("""
+                INSERT INTO outreach.youth_workers (full_name, mobile_e164, email, user_id, hourly_cost, created_at, updated_at)
+                VALUES (@fullName, @mobile, @email, @userId, @hourlyCost, @since, @since)
+                RETURNING id
+                """, new
+            {
+                fullName = w.FullName, mobile = w.Mobile, email = linked ? "worker@outreach.test" : w.Email,
+                userId = linked ? youthWorkerUserId : null, hourlyCost = w.HourlyCost, since,
+            });
+        }
+        return ids;
+    }
+
+    private static List<PlannedSession> PlanSessions(VenueIds venues, DateTimeOffset now, Random random)
+    {
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, London).DateTime);
+        var plan = new List<PlannedSession>();
+        var night = 0;
+        var dropIn = 0;
+
+        for (var offset = -DaysEachSide; offset <= DaysEachSide; offset++)
+        {
+            var day = today.AddDays(offset);
+            if (day.DayOfWeek is >= DayOfWeek.Monday and <= DayOfWeek.Friday && !SchoolsClosed(day))
+            {
+                PlanSchoolDay(plan, venues, day, random);
+            }
+            if (day.DayOfWeek is DayOfWeek.Friday or DayOfWeek.Saturday)
+            {
+                PlanAeNight(plan, venues, day, night++);
+            }
+            if (day.DayOfWeek is DayOfWeek.Wednesday or DayOfWeek.Saturday)
+            {
+                var afterSchool = day.DayOfWeek == DayOfWeek.Wednesday;
+                plan.Add(new PlannedSession(
+                    venues.YouthCentres[dropIn++ % venues.YouthCentres.Length], "community", "drop_in",
+                    afterSchool ? "After-school youth drop-in" : "Saturday youth drop-in",
+                    At(day, afterSchool ? new(16, 0) : new(12, 0)), At(day, afterSchool ? new(19, 0) : new(15, 0)),
+                    RequiredWorkers: 2, ExpectedSize: null, YearGroup: null, Notes: ""));
+            }
+        }
+
+        plan.Sort((a, b) => a.StartsAt.CompareTo(b.StartsAt));
+        for (var i = 0; i < plan.Count; i++)
+        {
+            if (plan[i].EndsAt <= now)
+            {
+                plan[i] = plan[i] with { Status = "delivered" };
+            }
+        }
+
+        // Schools close and rearrange at short notice; a month without a cancellation would not be real.
+        var cancellable = Enumerable.Range(0, plan.Count)
+            .Where(i => plan[i].Status == "delivered" && plan[i].VenueKind == "school")
+            .ToArray();
+        random.Shuffle(cancellable);
+        for (var k = 0; k < Math.Min(CancelReasons.Length, cancellable.Length); k++)
+        {
+            var i = cancellable[k];
+            plan[i] = plan[i] with { Status = "cancelled", CancelReason = CancelReasons[k] };
+        }
+        return plan;
+    }
+
+    private static void PlanSchoolDay(List<PlannedSession> plan, VenueIds venues, DateOnly day, Random random)
+    {
+        var order = Enumerable.Range(0, Schools.Length).ToArray();
+        random.Shuffle(order);
+        var visits = random.Next(2, 5);
+        foreach (var i in order.Take(visits))
+        {
+            plan.Add(SchoolSession(venues.Schools[i], Schools[i], day, random));
+        }
+
+        if (day.DayOfWeek is >= DayOfWeek.Tuesday and <= DayOfWeek.Thursday && random.NextDouble() < 0.35)
+        {
+            var i = order.Skip(visits).First(s => Schools[s].HighAge > 11);
+            plan.Add(new PlannedSession(
+                venues.Schools[i], "school", "parents_evening", "Parents' and carers' evening: spotting the signs",
+                At(day, new(17, 30)), At(day, new(19, 30)), RequiredWorkers: 2, ExpectedSize: random.Next(40, 91),
+                YearGroup: null, Notes: "Stand in the main hall beside the safer schools officer."));
+        }
+    }
+
+    private static PlannedSession SchoolSession(long venueId, SchoolSeed school, DateOnly day, Random random)
+    {
+        const string notes = "Sign in at main reception and ask for the head of year.";
+        if (school.HighAge <= 11)
+        {
+            var primarySlot = Pick(random, WorkshopSlots);
+            return new PlannedSession(
+                venueId, "school", "workshop", "Staying safe workshop (Year 6)", At(day, primarySlot.From),
+                At(day, primarySlot.To), RequiredWorkers: 1, ExpectedSize: school.Pupils / 7, YearGroup: 6, notes);
+        }
+
+        var yearGroupSize = school.Pupils / (school.HighAge == 18 ? 6 : 5);
+        var kind = Pick(random, SchoolSessionKinds);
+        var (year, title, size, required, slot) = kind switch
+        {
+            "assembly" => Assembly(),
+            "workshop" => Workshop(),
+            _ => Classroom(),
+        };
+        return new PlannedSession(
+            venueId, "school", kind, title, At(day, slot.From), At(day, slot.To), required, size, year, notes);
+
+        (int, string, int, int, Slot) Assembly()
+        {
+            var y = random.Next(7, school.HighAge == 18 ? 13 : 12);
+            // A whole year group in the hall is a lot for one worker in a big school.
+            return (y, $"Knife crime awareness assembly (Year {y})", yearGroupSize,
+                school.Pupils >= 1300 ? 2 : 1, Pick(random, AssemblySlots));
+        }
+
+        (int, string, int, int, Slot) Workshop()
+        {
+            var y = random.Next(8, 12);
+            return (y, $"{Pick(random, WorkshopTopics)} workshop (Year {y})",
+                Math.Min(random.Next(28, 61), yearGroupSize), 2, Pick(random, WorkshopSlots));
+        }
+
+        (int, string, int, int, Slot) Classroom()
+        {
+            var y = random.Next(7, 11);
+            return (y, $"{Pick(random, ClassroomTopics)} lesson (Year {y})", random.Next(24, 33), 1,
+                Pick(random, ClassroomSlots));
+        }
+    }
+
+    private static void PlanAeNight(List<PlannedSession> plan, VenueIds venues, DateOnly day, int night)
+    {
+        // The busiest major trauma and emergency sites are covered every weekend night; the rest take turns.
+        var weekly = Enumerable.Range(0, Hospitals.Length).Where(i => Hospitals[i].EveryWeekend).ToArray();
+        var rota = Enumerable.Range(0, Hospitals.Length).Where(i => !Hospitals[i].EveryWeekend).ToArray();
+        var tonight = weekly.Append(rota[2 * night % rota.Length]).Append(rota[(2 * night + 1) % rota.Length]);
+        foreach (var i in tonight)
+        {
+            plan.Add(new PlannedSession(
+                venues.Hospitals[i], "emergency_department", "ae_shift", "A&E evening shift",
+                At(day, new(18, 0)), At(day.AddDays(1), new(2, 0)), RequiredWorkers: 2, ExpectedSize: null,
+                YearGroup: null, Notes: "Report to the nurse in charge on arrival.")
+            {
+                UnderSixteens = Hospitals[i].UnderSixteens,
+            });
+        }
+    }
+
+    private static List<int>[] ChooseTeams(List<PlannedSession> plan, int workerCount, DateTimeOffset now, Random random)
+    {
+        var booked = Enumerable.Range(0, workerCount).Select(_ => new List<PlannedSession>()).ToArray();
+        var teams = new List<int>[plan.Count];
+        var leftShort = 0;
+
+        for (var i = 0; i < plan.Count; i++)
+        {
+            var session = plan[i];
+            var wanted = session.RequiredWorkers;
+            // A few future pairs left one short give the coordinator's "fill the gaps" view something to do.
+            if (wanted == 2 && session.StartsAt > now && leftShort < 3 && random.NextDouble() < 0.2)
+            {
+                wanted = 1;
+                leftShort++;
+            }
+
+            var others = Enumerable.Range(1, workerCount - 1).ToArray();
+            random.Shuffle(others);
+            // The demo youth worker signs in to see their own roster, so they must have a full one.
+            var candidates = random.NextDouble() < 0.22 ? others.Prepend(0) : others.Append(0);
+            var team = candidates
+                .Where(w => booked[w].TrueForAll(b => !Overlaps(b, session)))
+                .Take(wanted)
+                .ToList();
+            // The first of a team is its lead; swapping half the pairs stops the demo youth worker leading everything.
+            if (team.Count == 2 && random.NextDouble() < 0.5)
+            {
+                team.Reverse();
+            }
+            foreach (var w in team)
+            {
+                booked[w].Add(session);
+            }
+            teams[i] = team;
+        }
+        return teams;
+    }
+
+    private static bool Overlaps(PlannedSession a, PlannedSession b) =>
+        a.StartsAt < b.EndsAt + TravelTime && b.StartsAt < a.EndsAt + TravelTime;
+
+    private static async Task<long[]> InsertSessionsAsync(
+        Db db, List<PlannedSession> plan, List<int>[] teams, long[] workerIds, DateTimeOffset now, Random random)
+    {
+        var ids = new long[plan.Count];
+        for (var i = 0; i < plan.Count; i++)
+        {
+            var s = plan[i];
+            var created = (s.StartsAt < now ? s.StartsAt : now).AddDays(-random.Next(5, 29));
+            ids[i] = await db.SingleAsync<long>("""
+                INSERT INTO outreach.sessions (venue_id, kind, title, starts_at, ends_at, required_workers,
+                                               expected_size, status, cancel_reason, notes, created_at, updated_at)
+                VALUES (@VenueId, @Kind, @Title, @StartsAt, @EndsAt, @RequiredWorkers,
+                        @ExpectedSize, @Status, @CancelReason, @Notes, @created, @created)
+                RETURNING id
+                """, new
+            {
+                s.VenueId, s.Kind, s.Title, s.StartsAt, s.EndsAt, s.RequiredWorkers,
+                s.ExpectedSize, s.Status, s.CancelReason, s.Notes, created,
+            });
+
+            // People confirm as the day gets close; those further off have mostly not replied yet.
+            var confirmShare = s.StartsAt - now < TimeSpan.FromDays(3) ? 0.8 : 0.35;
+            for (var k = 0; k < teams[i].Count; k++)
+            {
+                var status = s.Status switch
+                {
+                    "cancelled" => "withdrawn",
+                    _ when s.StartsAt <= now => "confirmed",
+                    _ => random.NextDouble() < confirmShare ? "confirmed" : "assigned",
+                };
+                await db.ExecuteAsync("""
+                    INSERT INTO outreach.assignments (session_id, worker_id, status, is_lead, created_at, updated_at)
+                    VALUES (@sessionId, @workerId, @status, @isLead, @created, @created)
+                    """, new
+                {
+                    sessionId = ids[i], workerId = workerIds[teams[i][k]], status, isLead = k == 0,
+                    created = created.AddHours(2),
+                });
+            }
+        }
+        return ids;
+    }
+
+    private static async Task InsertRecordsAsync(
+        Db db, List<PlannedSession> plan, List<int>[] teams, long[] sessionIds, DateTimeOffset now, Random random)
+    {
+        var delivered = Enumerable.Range(0, plan.Count)
+            .Where(i => plan[i].Status == "delivered" && teams[i].Count > 0)
+            .ToList();
+
+        // Leave a few unrecorded so the chasing and escalation screens have work: the demo youth worker's
+        // latest session (it waits on their phone), someone else's latest, and an older one overdue for escalation.
+        var unrecorded = new HashSet<int>();
+        AddLatest(delivered.Where(i => teams[i][0] == 0));
+        AddLatest(delivered.Where(i => teams[i][0] != 0 && !unrecorded.Contains(i)));
+        AddLatest(delivered.Where(i => teams[i][0] != 0 && !unrecorded.Contains(i) && plan[i].VenueKind == "school"
+            && now - plan[i].EndsAt > TimeSpan.FromDays(7) && now - plan[i].EndsAt < TimeSpan.FromDays(12)));
+
+        foreach (var i in delivered.Where(i => !unrecorded.Contains(i)))
+        {
+            var s = plan[i];
+            var actualStart = s.StartsAt.AddMinutes(random.Next(-5, 11));
+            var actualEnd = Earlier(s.EndsAt.AddMinutes(random.Next(-10, 11)), now);
+            var counts = Attendance(s, random);
+            var recordedAt = Earlier(actualEnd.AddHours(random.Next(1, 24)), now);
+            await db.ExecuteAsync("""
+                INSERT INTO outreach.session_records (session_id, delivered, actual_start, actual_end,
+                    count_under_11, count_11_13, count_14_15, count_16_17, count_18_24, notes, recorded_at, updated_at)
+                VALUES (@sessionId, true, @actualStart, @actualEnd,
+                    @Under11, @From11To13, @From14To15, @From16To17, @From18To24, @notes, @recordedAt, @recordedAt)
+                """, new
+            {
+                sessionId = sessionIds[i], actualStart, actualEnd, counts.Under11, counts.From11To13,
+                counts.From14To15, counts.From16To17, counts.From18To24, notes = RecordNote(s, random), recordedAt,
+            });
+        }
+
+        void AddLatest(IEnumerable<int> candidates)
+        {
+            foreach (var latest in candidates.OrderByDescending(i => plan[i].EndsAt).Take(1))
+            {
+                unrecorded.Add(latest);
+            }
+        }
+    }
+
+    private static Counts Attendance(PlannedSession s, Random random)
+    {
+        switch (s.Kind)
+        {
+            case "ae_shift" when s.UnderSixteens:
+                return new Counts(0, random.Next(0, 3), random.Next(0, 5), 0, 0);
+            case "ae_shift":
+                return new Counts(0, 0, random.Next(0, 3), random.Next(0, 4), random.Next(0, 5));
+            case "drop_in":
+                return new Counts(0, random.Next(2, 9), random.Next(4, 11), random.Next(3, 9), random.Next(0, 4));
+            case "parents_evening":
+                // Counts are young people only; parents and carers are not in any band.
+                var children = random.Next(8, 26);
+                return new Counts(0, children / 2, children - children / 2, 0, 0);
+        }
+
+        var present = (int)Math.Round((s.ExpectedSize ?? 0) * (0.82 + 0.15 * random.NextDouble()));
+        // A year group is one age on 1 September and each child has a birthday during the school year,
+        // so the share already in the next band grows with the months since September. Years 6, 9, 11
+        // and 13 are the ones that cross a band boundary.
+        var day = TimeZoneInfo.ConvertTime(s.StartsAt, London);
+        var older = (int)Math.Round(present * (((day.Month + 3) % 12) + (day.Day - 1) / 31.0) / 12);
+        var younger = present - older;
+        return s.YearGroup switch
+        {
+            6 => new Counts(younger, older, 0, 0, 0),
+            7 or 8 => new Counts(0, present, 0, 0, 0),
+            9 => new Counts(0, younger, older, 0, 0),
+            10 => new Counts(0, 0, present, 0, 0),
+            11 => new Counts(0, 0, younger, older, 0),
+            12 => new Counts(0, 0, 0, present, 0),
+            _ => new Counts(0, 0, 0, younger, older),
+        };
+    }
+
+    private static string RecordNote(PlannedSession s, Random random) => s.Kind switch
+    {
+        "ae_shift" => Pick(random, AeRecordNotes),
+        "drop_in" => Pick(random, DropInRecordNotes),
+        "parents_evening" => "Parents and carers asked how to start a conversation about carrying knives.",
+        _ => Pick(random, SchoolRecordNotes),
+    };
+
+    // Every English school is shut over Christmas and New Year; other holidays differ by authority and
+    // are for the term-dates feature, not the demo.
+    private static bool SchoolsClosed(DateOnly day) =>
+        (day.Month == 12 && day.Day >= 22) || (day.Month == 1 && day.Day <= 2);
+
+    private static DateTimeOffset At(DateOnly day, TimeOnly localTime) =>
+        new(TimeZoneInfo.ConvertTimeToUtc(day.ToDateTime(localTime), London));
+
+    private static DateTimeOffset Earlier(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+
+    private static T Pick<T>(Random random, IReadOnlyList<T> items) => items[random.Next(items.Count)];
+
+    // One connection and one transaction for the whole load, so a failure anywhere leaves nothing behind.
+    private readonly record struct Db(NpgsqlConnection Connection, NpgsqlTransaction Transaction, CancellationToken CancellationToken)
+    {
+        public Task<int> ExecuteAsync(string sql, object? param = null) => Connection.ExecuteAsync(Command(sql, param));
+
+        public Task<T> SingleAsync<T>(string sql, object? param = null) => Connection.QuerySingleAsync<T>(Command(sql, param));
+
+        public Task<IEnumerable<T>> QueryAsync<T>(string sql, object? param = null) => Connection.QueryAsync<T>(Command(sql, param));
+
+        private CommandDefinition Command(string sql, object? param) =>
+            new(sql, param, Transaction, cancellationToken: CancellationToken);
+    }
+
+    private sealed record VenueIds(long[] Schools, long[] Hospitals, long[] YouthCentres);
+
+    private sealed record PlannedSession(
+        long VenueId, string VenueKind, string Kind, string Title, DateTimeOffset StartsAt, DateTimeOffset EndsAt,
+        int RequiredWorkers, int? ExpectedSize, int? YearGroup, string Notes)
+    {
+        public string Status { get; init; } = "planned";
+        public string? CancelReason { get; init; }
+        public bool UnderSixteens { get; init; }
+    }
+
+    private readonly record struct Counts(int Under11, int From11To13, int From14To15, int From16To17, int From18To24);
+
+    private sealed record Slot(TimeOnly From, TimeOnly To);
+    private sealed record AreaSeed(string Code, string Name);
+    // HighAge is the statutory high age as in Get Information about Schools: 11 primary, 16 or 18 secondary.
+    private sealed record SchoolSeed(string Name, string AreaCode, string Address, string Postcode, string Urn, int Pupils, int HighAge);
+    private sealed record HospitalSeed(
+        string Name, string AreaCode, string Address, string Postcode, string OdsCode, bool EveryWeekend, bool UnderSixteens = false);
+    private sealed record YouthCentreSeed(string Name, string AreaCode, string Address, string Postcode);
+    private sealed record WorkerSeed(string FullName, string Mobile, string Email, decimal HourlyCost);
+
+    private const string Region = "West Midlands";
+    private const string Birmingham = "E08000025";
+    private const string Coventry = "E08000026";
+    private const string Dudley = "E08000027";
+    private const string Sandwell = "E08000028";
+    private const string Solihull = "E08000029";
+    private const string Walsall = "E08000030";
+    private const string Wolverhampton = "E08000031";
+
+    private static readonly AreaSeed[] Areas =
+    [
+        new(Birmingham, "Birmingham"),
+        new(Coventry, "Coventry"),
+        new(Dudley, "Dudley"),
+        new(Sandwell, "Sandwell"),
+        new(Solihull, "Solihull"),
+        new(Walsall, "Walsall"),
+        new(Wolverhampton, "Wolverhampton"),
+    ];
+
+    // Invented schools with real-format URNs and postcodes from the right districts.
+    private static readonly SchoolSeed[] Schools =
+    [
+        new("Hodge Hill Academy", Birmingham, "Bromford Lane, Hodge Hill, Birmingham", "B8 2HB", "138412", 1180, 16),
+        new("Ward End Park Academy", Birmingham, "Washwood Heath Road, Ward End, Birmingham", "B8 2QT", "141906", 1320, 18),
+        new("Kingstanding Academy", Birmingham, "Kings Road, Kingstanding, Birmingham", "B44 0SA", "137725", 1050, 16),
+        new("Sparkhill Girls' School", Birmingham, "Stratford Road, Sparkhill, Birmingham", "B11 4EA", "103521", 960, 16),
+        new("Northfield Community College", Birmingham, "Church Road, Northfield, Birmingham", "B31 2LB", "103587", 1420, 18),
+        new("Erdington Park School", Birmingham, "Kingsbury Road, Erdington, Birmingham", "B24 8QZ", "144318", 870, 16),
+        new("Handsworth Wood Boys' Academy", Birmingham, "Church Lane, Handsworth Wood, Birmingham", "B20 2HL", "139064", 1100, 16),
+        new("Lozells Academy", Birmingham, "Wheeler Street, Lozells, Birmingham", "B19 2EP", "145207", 1240, 18),
+        new("Stechford Primary School", Birmingham, "Albert Road, Stechford, Birmingham", "B33 8UA", "103312", 640, 11),
+        new("Wood End Academy", Coventry, "Deedmore Road, Wood End, Coventry", "CV2 1EQ", "140233", 1010, 16),
+        new("Tile Hill Academy", Coventry, "Nod Rise, Tile Hill, Coventry", "CV5 9JZ", "136871", 1150, 18),
+        new("Foleshill Community College", Coventry, "Broad Street, Foleshill, Coventry", "CV6 5BG", "103724", 1380, 18),
+        new("Willenhall Wood Academy", Coventry, "Remembrance Road, Willenhall, Coventry", "CV3 3DH", "142590", 820, 16),
+        new("Canley Park School", Coventry, "Charter Avenue, Canley, Coventry", "CV4 8DY", "103716", 690, 16),
+        new("Castle Hill Academy", Dudley, "Priory Road, Dudley", "DY1 4EU", "138955", 1090, 16),
+        new("Netherton Park School", Dudley, "Halesowen Road, Netherton, Dudley", "DY2 9PU", "103856", 930, 16),
+        new("Brierley Hill Community Academy", Dudley, "Mill Street, Brierley Hill", "DY5 2RT", "143127", 1240, 18),
+        new("Wollescote Academy", Dudley, "Wollescote Road, Stourbridge", "DY9 7JJ", "139870", 760, 16),
+        new("West Bromwich Academy", Sandwell, "Spon Lane, West Bromwich", "B70 6AZ", "135962", 1560, 18),
+        new("Oldbury Park School", Sandwell, "Pound Road, Oldbury", "B68 8NA", "103998", 1020, 16),
+        new("Smethwick Brasshouse Academy", Sandwell, "Brasshouse Lane, Smethwick", "B66 1BA", "144671", 1190, 16),
+        new("Tipton Green Academy", Sandwell, "Park Lane West, Tipton", "DY4 8LP", "137340", 880, 16),
+        new("Lode Lane Academy", Solihull, "Lode Lane, Solihull", "B91 2HW", "137129", 1250, 18),
+        new("Chelmsley Wood Academy", Solihull, "Moorend Avenue, Chelmsley Wood, Birmingham", "B37 5PU", "141522", 980, 16),
+        new("Kingshurst Park School", Solihull, "Cooks Lane, Kingshurst, Birmingham", "B37 6NU", "104104", 1050, 16),
+        new("Shirley Heath Academy", Solihull, "Haslucks Green Road, Shirley, Solihull", "B90 2EE", "136420", 1400, 18),
+        new("Caldmore Academy", Walsall, "Sandwell Street, Caldmore, Walsall", "WS1 3DR", "140788", 1060, 16),
+        new("Blakenall Heath School", Walsall, "Ryle Street, Blakenall, Walsall", "WS3 1LG", "104247", 840, 16),
+        new("Willenhall Lane Academy", Walsall, "Villiers Street, Willenhall", "WV13 1DB", "143560", 990, 16),
+        new("Aldridge Park School", Walsall, "Tynings Lane, Aldridge, Walsall", "WS9 0BG", "104262", 1310, 18),
+        new("Palfrey Primary School", Walsall, "Dale Street, Palfrey, Walsall", "WS1 4AN", "104189", 620, 11),
+        new("Low Hill Academy", Wolverhampton, "Showell Road, Low Hill, Wolverhampton", "WV10 9NE", "139411", 1140, 16),
+        new("Whitmore Reans Academy", Wolverhampton, "Hordern Road, Whitmore Reans, Wolverhampton", "WV6 0HR", "142035", 1020, 16),
+        new("Bilston Park School", Wolverhampton, "Prouds Lane, Bilston", "WV14 6PF", "104395", 930, 16),
+        new("Wednesfield Academy", Wolverhampton, "Lichfield Road, Wednesfield, Wolverhampton", "WV11 3ES", "138108", 1680, 18),
+        new("Blakenhall Community College", Wolverhampton, "Dudley Road, Blakenhall, Wolverhampton", "WV2 3BY", "104410", 760, 16),
+    ];
+
+    // The region's real emergency departments with their NHS ODS site codes.
+    private static readonly HospitalSeed[] Hospitals =
+    [
+        new("Queen Elizabeth Hospital Birmingham", Birmingham, "Mindelsohn Way, Edgbaston, Birmingham", "B15 2GW", "RRK15", EveryWeekend: true),
+        new("Heartlands Hospital", Birmingham, "Bordesley Green East, Bordesley Green, Birmingham", "B9 5SS", "RRK97", EveryWeekend: true),
+        new("Good Hope Hospital", Birmingham, "Rectory Road, Sutton Coldfield", "B75 7RR", "RRK98", EveryWeekend: false),
+        new("Birmingham Children's Hospital", Birmingham, "Steelhouse Lane, Birmingham", "B4 6NH", "RQ301", EveryWeekend: false, UnderSixteens: true),
+        new("Midland Metropolitan University Hospital", Sandwell, "Grove Lane, Smethwick", "B66 2QT", "RXK10", EveryWeekend: false),
+        new("University Hospital Coventry", Coventry, "Clifford Bridge Road, Coventry", "CV2 2DX", "RKB01", EveryWeekend: false),
+        new("Russells Hall Hospital", Dudley, "Pensnett Road, Dudley", "DY1 2HQ", "RNA01", EveryWeekend: false),
+        new("Walsall Manor Hospital", Walsall, "Moat Road, Walsall", "WS2 9PS", "RBK02", EveryWeekend: false),
+        new("New Cross Hospital", Wolverhampton, "Wolverhampton Road, Heath Town, Wolverhampton", "WV10 0QP", "RL403", EveryWeekend: false),
+    ];
+
+    private static readonly YouthCentreSeed[] YouthCentres =
+    [
+        new("Aston Youth Hub", Birmingham, "Park Lane, Aston, Birmingham", "B6 5DJ"),
+        new("Hillfields Youth Centre", Coventry, "Victoria Street, Hillfields, Coventry", "CV1 5LZ"),
+        new("Bilston Youth Zone", Wolverhampton, "Mount Pleasant, Bilston", "WV14 7LU"),
+    ];
+
+    // Mobiles are Ofcom's drama range (07700 900xxx), so a stray demo SMS can never reach a real phone.
+    private static readonly WorkerSeed[] Workers =
+    [
+        new("Aisha Rahman", "+447700900001", "aisha.rahman@outreach.test", 24.50m),
+        new("Daniel Okafor", "+447700900002", "daniel.okafor@outreach.test", 22.00m),
+        new("Chloe Bennett", "+447700900003", "chloe.bennett@outreach.test", 19.75m),
+        new("Marcus Campbell", "+447700900004", "marcus.campbell@outreach.test", 26.00m),
+        new("Priya Sharma", "+447700900005", "priya.sharma@outreach.test", 21.25m),
+        new("Liam O'Connor", "+447700900006", "liam.oconnor@outreach.test", 18.50m),
+        new("Zainab Hussain", "+447700900007", "zainab.hussain@outreach.test", 20.00m),
+        new("Tomasz Nowak", "+447700900008", "tomasz.nowak@outreach.test", 19.25m),
+        new("Kemi Adeyemi", "+447700900009", "kemi.adeyemi@outreach.test", 23.50m),
+        new("Ryan Walsh", "+447700900010", "ryan.walsh@outreach.test", 18.75m),
+        new("Harpreet Kaur", "+447700900011", "harpreet.kaur@outreach.test", 22.75m),
+        new("Jordan Mitchell", "+447700900012", "jordan.mitchell@outreach.test", 20.50m),
+    ];
+
+    // Assemblies are the commonest ask from schools, so they come up twice as often.
+    private static readonly string[] SchoolSessionKinds = ["assembly", "assembly", "workshop", "workshop", "classroom"];
+
+    private static readonly Slot[] AssemblySlots =
+    [
+        new(new(8, 45), new(9, 20)),
+        new(new(8, 50), new(9, 30)),
+        new(new(11, 0), new(11, 35)),
+    ];
+
+    private static readonly Slot[] WorkshopSlots =
+    [
+        new(new(9, 15), new(11, 15)),
+        new(new(10, 0), new(12, 0)),
+        new(new(13, 15), new(15, 0)),
+    ];
+
+    private static readonly Slot[] ClassroomSlots =
+    [
+        new(new(10, 0), new(11, 0)),
+        new(new(11, 20), new(12, 20)),
+        new(new(13, 30), new(14, 30)),
+        new(new(14, 20), new(15, 20)),
+    ];
+
+    private static readonly string[] WorkshopTopics =
+    [
+        "Choices and consequences",
+        "County lines and exploitation",
+        "Peer pressure and gangs",
+        "Conflict resolution",
+    ];
+
+    private static readonly string[] ClassroomTopics =
+    [
+        "Knife crime myths and facts",
+        "Staying safe on the way home",
+        "Social media, drill and online conflict",
+    ];
+
+    private static readonly string[] CancelReasons =
+    [
+        "School closed for the day: heating failure.",
+        "School rearranged the day for mock exams; to be rebooked.",
+    ];
+
+    private static readonly string[] SchoolRecordNotes =
+    [
+        "Good engagement; lots of questions about what happens after an arrest.",
+        "Quiet at first, opened up during the scenario work.",
+        "Staff asked for a follow-up with the same group next term.",
+        "Several students stayed behind with questions.",
+    ];
+
+    private static readonly string[] AeRecordNotes =
+    [
+        "Quiet shift; time spent with ED staff on the referral pathway.",
+        "Spoke with young people after assault-related attendances; follow-up offered.",
+        "Busy department; worked alongside the paediatric liaison nurse.",
+    ];
+
+    private static readonly string[] DropInRecordNotes =
+    [
+        "Pool and music; informal conversations about getting home safely.",
+        "Steady numbers; a few new faces brought by friends.",
+    ];
+}

@@ -1,0 +1,192 @@
+using Dapper;
+using Npgsql;
+using Outreach.Data.Audit;
+
+namespace Outreach.Data.Sessions;
+
+public static class SessionKinds
+{
+    public static readonly IReadOnlyDictionary<string, string> Labels = new Dictionary<string, string>
+    {
+        ["assembly"] = "Assembly",
+        ["workshop"] = "Workshop",
+        ["classroom"] = "Classroom session",
+        ["parents_evening"] = "Parents' evening",
+        ["ae_shift"] = "A&E shift",
+        ["drop_in"] = "Drop-in",
+        ["other"] = "Other",
+    };
+
+    public static string Label(string kind) => Labels.TryGetValue(kind, out var label) ? label : kind;
+}
+
+public sealed record SessionRow(
+    long Id, string Kind, string Title, string VenueName, string AreaName, DateTime StartsAt, DateTime EndsAt,
+    string Status, int RequiredWorkers, long AssignedWorkers, bool HasRecord);
+
+public sealed record SessionDetail(
+    long Id, string Kind, string Title, long VenueId, string VenueName, string VenueKind, DateTime StartsAt,
+    DateTime EndsAt, string Status, int RequiredWorkers, int? ExpectedSize, string Notes, int Version);
+
+public sealed record AssignmentRow(long Id, long WorkerId, string FullName, string Status, bool IsLead);
+
+public sealed record EligibleWorker(long Id, string FullName, string? ClashWith);
+
+public sealed record NewSession(
+    long VenueId, string Kind, string Title, DateTime StartsAtUtc, DateTime EndsAtUtc, int RequiredWorkers,
+    int? ExpectedSize, string Notes);
+
+public sealed class SessionData(NpgsqlDataSource dataSource)
+{
+    private sealed record SessionState(string Status, DateTime EndsAt);
+
+    public async Task<IReadOnlyList<SessionRow>> ListAsync(DateTime fromUtc, DateTime toUtc, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<SessionRow>(new CommandDefinition("""
+            SELECT s.id, s.kind, s.title, v.name AS venue_name, a.name AS area_name, s.starts_at, s.ends_at,
+                   s.status, s.required_workers,
+                   (SELECT count(*) FROM outreach.assignments x
+                     WHERE x.session_id = s.id AND x.status IN ('assigned', 'confirmed')) AS assigned_workers,
+                   EXISTS (SELECT 1 FROM outreach.session_records r WHERE r.session_id = s.id) AS has_record
+            FROM outreach.sessions s
+            JOIN outreach.venues v ON v.id = s.venue_id
+            JOIN outreach.areas a ON a.id = v.area_id
+            WHERE s.starts_at >= @fromUtc AND s.starts_at < @toUtc
+            ORDER BY s.starts_at, s.id
+            LIMIT 1000
+            """, new { fromUtc, toUtc }, cancellationToken: cancellationToken));
+        return rows.AsList();
+    }
+
+    public async Task<SessionDetail?> FindAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<SessionDetail>(new CommandDefinition("""
+            SELECT s.id, s.kind, s.title, s.venue_id, v.name AS venue_name, v.kind AS venue_kind, s.starts_at,
+                   s.ends_at, s.status, s.required_workers, s.expected_size, s.notes, s.version
+            FROM outreach.sessions s JOIN outreach.venues v ON v.id = s.venue_id
+            WHERE s.id = @id
+            """, new { id }, cancellationToken: cancellationToken));
+    }
+
+    public async Task<IReadOnlyList<AssignmentRow>> AssignmentsAsync(long sessionId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<AssignmentRow>(new CommandDefinition("""
+            SELECT a.id, a.worker_id, w.full_name, a.status, a.is_lead
+            FROM outreach.assignments a JOIN outreach.youth_workers w ON w.id = a.worker_id
+            WHERE a.session_id = @sessionId
+            ORDER BY a.is_lead DESC, w.full_name
+            """, new { sessionId }, cancellationToken: cancellationToken));
+        return rows.AsList();
+    }
+
+    /// <summary>Active workers not yet on the session, each with the session that clashes, if any.</summary>
+    public async Task<IReadOnlyList<EligibleWorker>> CandidatesAsync(long sessionId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<EligibleWorker>(new CommandDefinition("""
+            SELECT w.id, w.full_name,
+                   (SELECT o.title || ' at ' || ov.name
+                      FROM outreach.assignments oa
+                      JOIN outreach.sessions o ON o.id = oa.session_id
+                      JOIN outreach.venues ov ON ov.id = o.venue_id
+                     WHERE oa.worker_id = w.id AND oa.status IN ('assigned', 'confirmed')
+                       AND oa.during && tstzrange(s.starts_at, s.ends_at, '[)')
+                     LIMIT 1) AS clash_with
+            FROM outreach.youth_workers w
+            CROSS JOIN outreach.sessions s
+            WHERE s.id = @sessionId AND w.active
+              AND NOT EXISTS (SELECT 1 FROM outreach.assignments a
+                               WHERE a.session_id = s.id AND a.worker_id = w.id AND a.status IN ('assigned', 'confirmed'))
+            ORDER BY (SELECT 1 FROM outreach.assignments oa
+                       WHERE oa.worker_id = w.id AND oa.status IN ('assigned', 'confirmed')
+                         AND oa.during && tstzrange(s.starts_at, s.ends_at, '[)') LIMIT 1) NULLS FIRST,
+                     w.full_name
+            """, new { sessionId }, cancellationToken: cancellationToken));
+        return rows.AsList();
+    }
+
+    public async Task<Outcome<long>> CreateAsync(NewSession session, Actor actor, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+
+        var venueOpen = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "SELECT EXISTS (SELECT 1 FROM outreach.venues WHERE id = @VenueId AND status = 'open')",
+            session, transaction, cancellationToken: cancellationToken));
+        if (!venueOpen)
+        {
+            return Outcome<long>.Fail(nameof(NewSession.VenueId), "Choose an open venue from the list.");
+        }
+
+        var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition("""
+            INSERT INTO outreach.sessions (venue_id, kind, title, starts_at, ends_at, required_workers, expected_size, notes)
+            VALUES (@VenueId, @Kind, @Title, @StartsAtUtc, @EndsAtUtc, @RequiredWorkers, @ExpectedSize, @Notes)
+            RETURNING id
+            """, session, transaction, cancellationToken: cancellationToken));
+        await AuditLog.WriteAsync(connection, transaction, actor, "create", "session", id, null, session, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return Outcome<long>.Ok(id);
+    }
+
+    /// <summary>
+    /// Books a worker onto a session. The database's exclusion constraint is the final word on double
+    /// booking, so two coordinators clicking at once cannot both succeed.
+    /// </summary>
+    public async Task<Outcome<long>> AssignAsync(long sessionId, long workerId, Actor actor, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+
+        var session = await connection.QuerySingleOrDefaultAsync<SessionState>(new CommandDefinition(
+            "SELECT status, ends_at FROM outreach.sessions WHERE id = @sessionId FOR UPDATE",
+            new { sessionId }, transaction, cancellationToken: cancellationToken));
+        if (session is null)
+        {
+            return Outcome<long>.Fail("WorkerId", "That session no longer exists.");
+        }
+        if (session.Status is "cancelled" or "delivered")
+        {
+            return Outcome<long>.Fail("WorkerId", $"The session is {session.Status}: workers can no longer be assigned.");
+        }
+        var workerActive = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "SELECT EXISTS (SELECT 1 FROM outreach.youth_workers WHERE id = @workerId AND active)",
+            new { workerId }, transaction, cancellationToken: cancellationToken));
+        if (!workerActive)
+        {
+            return Outcome<long>.Fail("WorkerId", "Choose an active youth worker from the list.");
+        }
+
+        long id;
+        try
+        {
+            // The first worker on a session leads it (and records it) unless someone already does.
+            id = await connection.ExecuteScalarAsync<long>(new CommandDefinition("""
+                INSERT INTO outreach.assignments (session_id, worker_id, is_lead, during)
+                VALUES (@sessionId, @workerId,
+                        NOT EXISTS (SELECT 1 FROM outreach.assignments
+                                     WHERE session_id = @sessionId AND is_lead AND status IN ('assigned', 'confirmed')),
+                        'empty')
+                ON CONFLICT (session_id, worker_id) DO UPDATE
+                   SET status = 'assigned', updated_at = now()
+                 WHERE outreach.assignments.status IN ('declined', 'withdrawn')
+                RETURNING id
+                """, new { sessionId, workerId }, transaction, cancellationToken: cancellationToken));
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ExclusionViolation)
+        {
+            return Outcome<long>.Fail("WorkerId", "This worker is already booked at an overlapping time.");
+        }
+        if (id == 0)
+        {
+            return Outcome<long>.Fail("WorkerId", "This worker is already assigned to the session.");
+        }
+
+        await AuditLog.WriteAsync(connection, transaction, actor, "assign", "assignment", id, null,
+            new { sessionId, workerId }, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return Outcome<long>.Ok(id);
+    }
+}

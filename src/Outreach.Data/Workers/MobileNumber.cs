@@ -1,0 +1,65 @@
+using PhoneNumbers;
+
+namespace Outreach.Data.Workers;
+
+/// <summary>Validates a mobile number as typed by a coordinator and gives it back in E.164.</summary>
+public static class MobileNumber
+{
+    private static readonly PhoneNumberUtil Util = PhoneNumberUtil.GetInstance();
+
+    /// <param name="input">What the user typed: "07700 900123", "+44 7700 900123", ...</param>
+    /// <param name="e164">The number in E.164 ("+447700900123") when valid.</param>
+    /// <param name="error">Why it was refused, in words for the user.</param>
+    public static bool TryNormalise(string? input, out string e164, out string error)
+    {
+        e164 = "";
+        error = "";
+        if (string.IsNullOrWhiteSpace(input))
+        {
+            error = "Enter a mobile number.";
+            return false;
+        }
+
+        PhoneNumber number;
+        try
+        {
+            number = Util.Parse(input, "GB");
+        }
+        catch (NumberParseException)
+        {
+            error = "Enter a mobile number like 07700 900123.";
+            return false;
+        }
+
+        if (!Util.IsValidNumber(number))
+        {
+            error = "That is not a valid phone number. Enter a mobile number like 07700 900123.";
+            return false;
+        }
+        var type = Util.GetNumberType(number);
+        if (type is not (PhoneNumberType.MOBILE or PhoneNumberType.FIXED_LINE_OR_MOBILE))
+        {
+            error = "That is not a mobile number: text messages need a mobile.";
+            return false;
+        }
+
+        e164 = Util.Format(number, PhoneNumberFormat.E164);
+        return true;
+    }
+
+    /// <summary>For display: "07700 900123" for UK numbers, international format otherwise.</summary>
+    public static string Display(string e164)
+    {
+        try
+        {
+            var number = Util.Parse(e164, "GB");
+            return number.CountryCode == 44
+                ? Util.Format(number, PhoneNumberFormat.NATIONAL)
+                : Util.Format(number, PhoneNumberFormat.INTERNATIONAL);
+        }
+        catch (NumberParseException)
+        {
+            return e164;
+        }
+    }
+}

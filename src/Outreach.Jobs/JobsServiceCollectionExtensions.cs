@@ -1,0 +1,61 @@
+using Hangfire;
+using Hangfire.PostgreSql;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Outreach.Jobs.Reach;
+using Outreach.Jobs.Reminders;
+using Outreach.Jobs.Sms;
+
+namespace Outreach.Jobs;
+
+public static class JobsServiceCollectionExtensions
+{
+    /// <summary>Hangfire on PostgreSQL (its own "hangfire" schema), the SMS gateway and the job classes.</summary>
+    public static IServiceCollection AddOutreachJobs(
+        this IServiceCollection services, IConfiguration configuration, string connectionString, bool runServer)
+    {
+        services.Configure<TwilioOptions>(configuration.GetSection(TwilioOptions.Section));
+        services.Configure<ReminderOptions>(configuration.GetSection(ReminderOptions.Section));
+        var jobOptions = configuration.GetSection(JobOptions.Section).Get<JobOptions>() ?? new JobOptions();
+
+        services.AddHttpClient<TwilioSmsGateway>()
+            .AddHttpMessageHandler(sp => new TwilioBaseUrlHandler(sp.GetRequiredService<IOptions<TwilioOptions>>().Value.ApiBaseUrl));
+        services.AddTransient<DevelopmentSmsGateway>();
+        // Without Twilio credentials messages go to the development gateway, visible on the Messages page.
+        services.AddTransient<ISmsGateway>(sp => sp.GetRequiredService<IOptions<TwilioOptions>>().Value.IsConfigured
+            ? sp.GetRequiredService<TwilioSmsGateway>()
+            : sp.GetRequiredService<DevelopmentSmsGateway>());
+
+        services.AddTransient<SendOutboxJob>();
+        services.AddTransient<ReminderJob>();
+        services.AddTransient<ReminderScheduler>();
+        services.AddTransient<CompileReachJob>();
+
+        services.AddHangfire(config => config
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UsePostgreSqlStorage(
+                options => options.UseNpgsqlConnection(connectionString),
+                new PostgreSqlStorageOptions
+                {
+                    SchemaName = "hangfire",
+                    PrepareSchemaIfNecessary = true,
+                    QueuePollInterval = jobOptions.PollInterval,
+                    UseSlidingInvisibilityTimeout = true,
+                    InvisibilityTimeout = TimeSpan.FromMinutes(5),
+                }));
+
+        if (runServer)
+        {
+            services.AddHangfireServer(options =>
+            {
+                options.WorkerCount = jobOptions.WorkerCount;
+                options.SchedulePollingInterval = jobOptions.PollInterval;
+                options.ServerCheckInterval = TimeSpan.FromMinutes(1);
+            });
+        }
+        return services;
+    }
+}

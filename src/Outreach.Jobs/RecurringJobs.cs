@@ -1,0 +1,24 @@
+using Hangfire;
+using Outreach.Data;
+using Outreach.Jobs.Reach;
+using Outreach.Jobs.Reminders;
+using Outreach.Jobs.Sms;
+
+namespace Outreach.Jobs;
+
+/// <summary>Every recurring job, with its stable id and schedule in UK time. Registered once at start-up.</summary>
+public static class RecurringJobs
+{
+    public const string ReminderSweep = "reminders-sweep";
+    public const string SendOutbox = "sms-send-outbox";
+    public const string CompileReach = "reach-compile-nightly";
+
+    public static void Register(IRecurringJobManager manager)
+    {
+        var uk = new RecurringJobOptions { TimeZone = UkTime.Zone };
+        manager.AddOrUpdate<ReminderJob>(ReminderSweep, job => job.RunAsync(null, CancellationToken.None), "*/5 * * * *", uk);
+        // Picks up retries whose back-off has passed; fresh messages are sent as soon as they are queued.
+        manager.AddOrUpdate<SendOutboxJob>(SendOutbox, job => job.RunAsync(CancellationToken.None), "* * * * *", uk);
+        manager.AddOrUpdate<CompileReachJob>(CompileReach, job => job.RunAsync(CancellationToken.None), "30 2 * * *", uk);
+    }
+}

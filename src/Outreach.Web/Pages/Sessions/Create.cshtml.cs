@@ -1,0 +1,119 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.Mvc.Rendering;
+using Outreach.Data;
+using Outreach.Data.Sessions;
+using Outreach.Data.Venues;
+using Outreach.Web.Infrastructure;
+
+namespace Outreach.Web.Pages.Sessions;
+
+public class CreateModel(SessionData sessions, VenueData venues, TimeProvider clock) : PageModel
+{
+    [BindProperty]
+    public InputModel Input { get; set; } = new();
+
+    public IReadOnlyList<SelectListItem> Venues { get; private set; } = [];
+
+    public sealed class InputModel
+    {
+        [Required(ErrorMessage = "Choose a venue.")]
+        [Display(Name = "Venue")]
+        public long? VenueId { get; set; }
+
+        [Required(ErrorMessage = "Choose the kind of session.")]
+        [Display(Name = "Kind")]
+        public string Kind { get; set; } = "assembly";
+
+        [Required(ErrorMessage = "Give the session a title.")]
+        [StringLength(200, ErrorMessage = "Keep the title under 200 characters.")]
+        [Display(Name = "Title")]
+        public string Title { get; set; } = "";
+
+        [Required(ErrorMessage = "Enter when the session starts.")]
+        [Display(Name = "Starts (UK time)")]
+        public DateTime? Start { get; set; }
+
+        [Required(ErrorMessage = "Enter when the session ends.")]
+        [Display(Name = "Ends (UK time)")]
+        public DateTime? End { get; set; }
+
+        [Range(1, 50, ErrorMessage = "A session needs between 1 and 50 workers.")]
+        [Display(Name = "Workers needed")]
+        public int RequiredWorkers { get; set; } = 1;
+
+        [Range(0, 5000, ErrorMessage = "Enter an expected audience between 0 and 5000.")]
+        [Display(Name = "Expected audience")]
+        public int? ExpectedSize { get; set; }
+
+        [StringLength(2000, ErrorMessage = "Keep the notes under 2000 characters.")]
+        [Display(Name = "Notes")]
+        public string? Notes { get; set; }
+    }
+
+    public async Task OnGetAsync(long? venueId, CancellationToken cancellationToken)
+    {
+        Input.VenueId = venueId;
+        await LoadAsync(cancellationToken);
+    }
+
+    public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
+    {
+        if (!SessionKinds.Labels.ContainsKey(Input.Kind ?? ""))
+        {
+            ModelState.AddModelError("Input.Kind", "Choose the kind of session.");
+        }
+        DateTime startUtc = default, endUtc = default;
+        if (Input.Start is { } start && !UkTime.TryToUtc(start, out startUtc))
+        {
+            ModelState.AddModelError("Input.Start", "That time does not exist in the UK (the clocks go forward then). Choose another.");
+        }
+        if (Input.End is { } end && !UkTime.TryToUtc(end, out endUtc))
+        {
+            ModelState.AddModelError("Input.End", "That time does not exist in the UK (the clocks go forward then). Choose another.");
+        }
+        if (startUtc != default && endUtc != default)
+        {
+            if (startUtc <= clock.GetUtcNow().UtcDateTime)
+            {
+                ModelState.AddModelError("Input.Start", "The start is in the past. Choose a time in the future.");
+            }
+            if (endUtc <= startUtc)
+            {
+                ModelState.AddModelError("Input.End", "The end must be after the start.");
+            }
+            else if (endUtc - startUtc > TimeSpan.FromHours(24))
+            {
+                ModelState.AddModelError("Input.End", "A session can last at most 24 hours.");
+            }
+        }
+        if (!ModelState.IsValid)
+        {
+            await LoadAsync(cancellationToken);
+            return Page();
+        }
+
+        var outcome = await sessions.CreateAsync(new NewSession(
+            Input.VenueId!.Value, Input.Kind!, Input.Title.Trim(), startUtc, endUtc, Input.RequiredWorkers,
+            Input.ExpectedSize, Input.Notes?.Trim() ?? ""), HttpContext.Actor(), cancellationToken);
+        if (!outcome.Succeeded)
+        {
+            foreach (var error in outcome.Errors)
+            {
+                ModelState.AddModelError("Input." + error.Field, error.Message);
+            }
+            await LoadAsync(cancellationToken);
+            return Page();
+        }
+        TempData["StatusMessage"] = "The session is planned. Now assign youth workers to it.";
+        return RedirectToPage("Details", new { id = outcome.Value });
+    }
+
+    private async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        Venues = (await venues.OpenVenuesAsync(cancellationToken))
+            .Select(v => new SelectListItem($"{v.Name} ({v.AreaName})", v.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+            .ToList();
+    }
+}

@@ -1,0 +1,64 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Outreach.Data.Sessions;
+using Outreach.Jobs.Reminders;
+using Outreach.Web.Infrastructure;
+
+namespace Outreach.Web.Pages.Sessions;
+
+/// <summary>One session: what, where, when, who is on it, and assigning more workers.</summary>
+public class DetailsModel(SessionData sessions, ReminderScheduler reminders) : PageModel
+{
+    public SessionDetail Session { get; private set; } = null!;
+
+    public IReadOnlyList<AssignmentRow> Assignments { get; private set; } = [];
+
+    public IReadOnlyList<EligibleWorker> Candidates { get; private set; } = [];
+
+    [BindProperty]
+    [Required(ErrorMessage = "Choose a youth worker to assign.")]
+    [Display(Name = "Youth worker")]
+    public long? WorkerId { get; set; }
+
+    public async Task<IActionResult> OnGetAsync(long id, CancellationToken cancellationToken) =>
+        await LoadAsync(id, cancellationToken) ? Page() : NotFound();
+
+    public async Task<IActionResult> OnPostAssignAsync(long id, CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(id, cancellationToken))
+        {
+            return NotFound();
+        }
+        if (!ModelState.IsValid)
+        {
+            return Page();
+        }
+        var outcome = await sessions.AssignAsync(id, WorkerId!.Value, HttpContext.Actor(), cancellationToken);
+        if (!outcome.Succeeded)
+        {
+            foreach (var error in outcome.Errors)
+            {
+                ModelState.AddModelError(error.Field, error.Message);
+            }
+            return Page();
+        }
+        reminders.ScheduleFor(outcome.Value, Session.StartsAt);
+        var name = Candidates.FirstOrDefault(c => c.Id == WorkerId)?.FullName ?? "The worker";
+        TempData["StatusMessage"] = $"{name} is assigned. Reminders will be sent by text before the session.";
+        return RedirectToPage(new { id });
+    }
+
+    private async Task<bool> LoadAsync(long id, CancellationToken cancellationToken)
+    {
+        var session = await sessions.FindAsync(id, cancellationToken);
+        if (session is null)
+        {
+            return false;
+        }
+        Session = session;
+        Assignments = await sessions.AssignmentsAsync(id, cancellationToken);
+        Candidates = await sessions.CandidatesAsync(id, cancellationToken);
+        return true;
+    }
+}
