@@ -15,22 +15,9 @@ public static class JobsServiceCollectionExtensions
     public static IServiceCollection AddOutreachJobs(
         this IServiceCollection services, IConfiguration configuration, string connectionString, bool runServer)
     {
-        services.Configure<TwilioOptions>(configuration.GetSection(TwilioOptions.Section));
-        services.Configure<ReminderOptions>(configuration.GetSection(ReminderOptions.Section));
+        services.AddOutreachSms(configuration);
+        services.AddOutreachJobClasses(configuration);
         var jobOptions = configuration.GetSection(JobOptions.Section).Get<JobOptions>() ?? new JobOptions();
-
-        services.AddHttpClient<TwilioSmsGateway>()
-            .AddHttpMessageHandler(sp => new TwilioBaseUrlHandler(sp.GetRequiredService<IOptions<TwilioOptions>>().Value.ApiBaseUrl));
-        services.AddTransient<DevelopmentSmsGateway>();
-        // Without Twilio credentials messages go to the development gateway, visible on the Messages page.
-        services.AddTransient<ISmsGateway>(sp => sp.GetRequiredService<IOptions<TwilioOptions>>().Value.IsConfigured
-            ? sp.GetRequiredService<TwilioSmsGateway>()
-            : sp.GetRequiredService<DevelopmentSmsGateway>());
-
-        services.AddTransient<SendOutboxJob>();
-        services.AddTransient<ReminderJob>();
-        services.AddTransient<ReminderScheduler>();
-        services.AddTransient<CompileReachJob>();
 
         services.AddHangfire(config => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
@@ -56,6 +43,30 @@ public static class JobsServiceCollectionExtensions
                 options.ServerCheckInterval = TimeSpan.FromMinutes(1);
             });
         }
+        return services;
+    }
+
+    /// <summary>The SMS gateway: Twilio when credentials are configured, else the development gateway.</summary>
+    public static IServiceCollection AddOutreachSms(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<TwilioOptions>(configuration.GetSection(TwilioOptions.Section));
+        services.AddHttpClient<TwilioSmsGateway>()
+            .AddHttpMessageHandler(sp => new TwilioBaseUrlHandler(sp.GetRequiredService<IOptions<TwilioOptions>>().Value.ApiBaseUrl));
+        services.AddTransient<DevelopmentSmsGateway>();
+        services.AddTransient<ISmsGateway>(sp => sp.GetRequiredService<IOptions<TwilioOptions>>().Value.IsConfigured
+            ? sp.GetRequiredService<TwilioSmsGateway>()
+            : sp.GetRequiredService<DevelopmentSmsGateway>());
+        return services;
+    }
+
+    /// <summary>The job classes Hangfire activates (one class per job).</summary>
+    public static IServiceCollection AddOutreachJobClasses(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<ReminderOptions>(configuration.GetSection(ReminderOptions.Section));
+        services.AddTransient<SendOutboxJob>();
+        services.AddTransient<ReminderJob>();
+        services.AddTransient<ReminderScheduler>();
+        services.AddTransient<CompileReachJob>();
         return services;
     }
 }

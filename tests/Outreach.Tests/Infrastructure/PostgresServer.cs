@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.RegularExpressions;
 using Npgsql;
 
 namespace Outreach.Tests.Infrastructure;
@@ -12,25 +13,18 @@ namespace Outreach.Tests.Infrastructure;
 /// otherwise a throwaway PostgreSQL 15 cluster in a temporary directory that is stopped and deleted when
 /// the process exits. Tests get databases of their own from it.
 /// </summary>
-public sealed class PostgresServer
+public sealed partial class PostgresServer
 {
     public const string ConnectionStringVariable = "OUTREACH_TEST_DB";
 
     private const string BinDirectory = "/usr/lib/postgresql/15/bin";
-    private const string DirectoryPrefix = "outreach-pg-";
 
     private static readonly Lazy<Task<PostgresServer>> Instance =
         new(StartAsync, LazyThreadSafetyMode.ExecutionAndPublication);
 
     private readonly NpgsqlConnectionStringBuilder admin;
-    private readonly bool isExternal;
-    private readonly List<string> created = [];
 
-    private PostgresServer(NpgsqlConnectionStringBuilder admin, bool isExternal)
-    {
-        this.admin = admin;
-        this.isExternal = isExternal;
-    }
+    private PostgresServer(NpgsqlConnectionStringBuilder admin) => this.admin = admin;
 
     /// <summary>Starts the server on first use; every later caller gets the same one.</summary>
     public static Task<PostgresServer> StartedAsync() => Instance.Value;
@@ -50,11 +44,6 @@ public sealed class PostgresServer
             await using var command = new NpgsqlCommand($"CREATE DATABASE \"{database}\" TEMPLATE template0", connection);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
-        lock (created)
-        {
-            created.Add(database);
-        }
-
         var builder = new NpgsqlConnectionStringBuilder(admin.ConnectionString)
         {
             Database = database,
@@ -66,63 +55,62 @@ public sealed class PostgresServer
     private static string UniqueName(string name)
     {
         var prefix = new StringBuilder();
-        foreach (var c in name.ToLowerInvariant())
+        foreach (var c in name.ToLowerInvariant().Take(30))
         {
             prefix.Append(c is (>= 'a' and <= 'z') or (>= '0' and <= '9') ? c : '_');
-            if (prefix.Length == 40)
-            {
-                break;
-            }
         }
-        return $"t_{prefix}_{Guid.NewGuid().ToString("N")[..12]}";
+        var created = DateTime.UtcNow.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture);
+        return $"t_{prefix}_{created}_{Guid.NewGuid().ToString("N")[..8]}";
     }
 
     private static async Task<PostgresServer> StartAsync()
     {
         var external = Environment.GetEnvironmentVariable(ConnectionStringVariable);
-        if (!string.IsNullOrWhiteSpace(external))
+        if (string.IsNullOrWhiteSpace(external))
         {
-            var builder = new NpgsqlConnectionStringBuilder(external);
-            if (string.IsNullOrEmpty(builder.Database))
-            {
-                builder.Database = "postgres";
-            }
-            var server = new PostgresServer(builder, isExternal: true);
-            AppDomain.CurrentDomain.ProcessExit += (_, _) => server.DropCreatedDatabases();
-            return server;
+            return await LocalCluster.StartAsync();
         }
 
-        return await LocalCluster.StartAsync();
+        var builder = new NpgsqlConnectionStringBuilder(external);
+        if (string.IsNullOrEmpty(builder.Database))
+        {
+            builder.Database = "postgres";
+        }
+        await DropAbandonedDatabasesAsync(builder.ConnectionString);
+        return new PostgresServer(builder);
     }
 
-    // On a shared server the databases would otherwise pile up run after run.
-    private void DropCreatedDatabases()
+    // Nothing runs reliably at the end of a test process (the runner kills it moments after the last
+    // test), so on a shared server each run clears away what earlier runs left: our databases that are
+    // more than a day old.
+    private static async Task DropAbandonedDatabasesAsync(string adminConnectionString)
     {
-        if (!isExternal)
+        await using var connection = new NpgsqlConnection(adminConnectionString);
+        await connection.OpenAsync();
+        var names = new List<string>();
+        await using (var list = new NpgsqlCommand("SELECT datname FROM pg_database WHERE datname LIKE 't\\_%'", connection))
+        await using (var reader = await list.ExecuteReaderAsync())
         {
-            return;
-        }
-        try
-        {
-            NpgsqlConnection.ClearAllPools();
-            using var connection = new NpgsqlConnection(admin.ConnectionString);
-            connection.Open();
-            string[] names;
-            lock (created)
+            while (await reader.ReadAsync())
             {
-                names = [.. created];
-            }
-            foreach (var name in names)
-            {
-                using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
-                command.ExecuteNonQuery();
+                names.Add(reader.GetString(0));
             }
         }
-        catch (Exception e)
+        var cutoff = DateTime.UtcNow.AddDays(-1);
+        foreach (var name in names)
         {
-            Console.Error.WriteLine($"Could not drop the test databases: {e.Message}");
+            var match = OurDatabaseName().Match(name);
+            if (match.Success
+                && DateTime.ParseExact(match.Groups["created"].Value, "yyyyMMddHHmm", CultureInfo.InvariantCulture) < cutoff)
+            {
+                await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
+                await drop.ExecuteNonQueryAsync();
+            }
         }
     }
+
+    [GeneratedRegex(@"^t_[a-z0-9_]*_(?<created>[0-9]{12})_[0-9a-f]{8}$")]
+    private static partial Regex OurDatabaseName();
 
     /// <summary>The throwaway cluster: initdb into a temporary directory, pg_ctl start, pg_ctl stop at exit.</summary>
     private sealed class LocalCluster
@@ -138,13 +126,9 @@ public sealed class PostgresServer
 
         public static async Task<PostgresServer> StartAsync()
         {
-            var parent = RunAsPostgres ? "/tmp" : Path.GetTempPath();
-            RemoveClustersOfDeadRuns(parent);
-
-            var cluster = new LocalCluster(Path.Combine(parent, DirectoryPrefix + Guid.NewGuid().ToString("N")));
+            var cluster = new LocalCluster(Path.Combine(RunAsPostgres ? "/tmp" : Path.GetTempPath(), "outreach-pg-" + Guid.NewGuid().ToString("N")));
             Directory.CreateDirectory(cluster.root);
-            // Lets a later run recognise (and remove) this cluster if this process dies without cleaning up.
-            await File.WriteAllTextAsync(Path.Combine(cluster.root, "owner.pid"), Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+            cluster.StartWatchdog();
             AppDomain.CurrentDomain.ProcessExit += (_, _) => cluster.StopAndDelete();
 
             if (RunAsPostgres)
@@ -169,7 +153,7 @@ public sealed class PostgresServer
                         Username = "postgres",
                         Database = "postgres",
                     };
-                    return new PostgresServer(admin, isExternal: false);
+                    return new PostgresServer(admin);
                 }
                 catch (InvalidOperationException) when (attempt < 3)
                 {
@@ -211,11 +195,9 @@ public sealed class PostgresServer
 
         private void StopAndDelete()
         {
-            File.AppendAllText("/tmp/pgdebug.log", $"{DateTime.UtcNow:O} begin\n");
             try
             {
                 Stop();
-                File.AppendAllText("/tmp/pgdebug.log", $"{DateTime.UtcNow:O} stopped\n");
             }
             catch (Exception e)
             {
@@ -224,48 +206,35 @@ public sealed class PostgresServer
             try
             {
                 Directory.Delete(root, recursive: true);
-                File.AppendAllText("/tmp/pgdebug.log", $"{DateTime.UtcNow:O} deleted\n");
             }
             catch (Exception e)
             {
-                Console.Error.WriteLine($"Could not delete {root}: {e.Message}"); File.AppendAllText("/tmp/pgdebug.log", e.ToString());
+                Console.Error.WriteLine($"Could not delete {root}: {e.Message}");
             }
         }
 
-        // A test process that was killed never ran its ProcessExit handler; its cluster is still up.
-        private static void RemoveClustersOfDeadRuns(string parent)
+        // The test runner kills the test process moments after the last test, usually before the
+        // ProcessExit handler is through, and a crashed or killed run never gets that far. So a detached
+        // shell, outside the test process's tree, waits for the process to end, then stops the cluster and
+        // deletes its directory.
+        private void StartWatchdog()
         {
-            foreach (var directory in Directory.EnumerateDirectories(parent, DirectoryPrefix + "*"))
-            {
-                try
-                {
-                    var ownerFile = Path.Combine(directory, "owner.pid");
-                    if (!File.Exists(ownerFile)
-                        || !int.TryParse(File.ReadAllText(ownerFile), NumberStyles.None, CultureInfo.InvariantCulture, out var owner)
-                        || IsRunning(owner))
-                    {
-                        continue;
-                    }
-                    new LocalCluster(directory).StopAndDelete();
-                }
-                catch (Exception e)
-                {
-                    Console.Error.WriteLine($"Could not clean up {directory}: {e.Message}");
-                }
-            }
-        }
-
-        private static bool IsRunning(int processId)
-        {
-            try
-            {
-                using var process = Process.GetProcessById(processId);
-                return !process.HasExited;
-            }
-            catch (ArgumentException)
-            {
-                return false;
-            }
+            const string script = """
+                exec </dev/null >/dev/null 2>&1
+                owner=$1; root=$2; shift 2
+                while kill -0 "$owner"; do sleep 0.5; done
+                "$@"
+                rm -rf "$root"
+                """;
+            var stop = Command(Path.Combine(BinDirectory, "pg_ctl"), ["stop", "-m", "immediate", "-w", "-D", DataDirectory], RunAsPostgres);
+            var info = StartInfo("setsid",
+                ["-f", "sh", "-c", script, "outreach-pg-watchdog", Environment.ProcessId.ToString(CultureInfo.InvariantCulture), root, .. stop],
+                asPostgres: false);
+            // The watchdog outlives this process, so it must not hold on to pipes of ours.
+            info.RedirectStandardOutput = false;
+            info.RedirectStandardError = false;
+            using var setsid = Process.Start(info) ?? throw new InvalidOperationException("Could not start the cluster's watchdog");
+            setsid.WaitForExit();
         }
 
         private static int FreePort()
@@ -275,25 +244,22 @@ public sealed class PostgresServer
             return ((IPEndPoint)listener.LocalEndpoint).Port;
         }
 
+        private static List<string> Command(string fileName, IEnumerable<string> arguments, bool asPostgres) =>
+            asPostgres ? ["runuser", "-u", "postgres", "--", fileName, .. arguments] : [fileName, .. arguments];
+
         private static ProcessStartInfo StartInfo(string fileName, IEnumerable<string> arguments, bool asPostgres)
         {
+            var command = Command(fileName, arguments, asPostgres);
             var info = new ProcessStartInfo
             {
-                FileName = asPostgres ? "runuser" : fileName,
+                FileName = command[0],
                 // The postgres user must be able to enter the working directory.
                 WorkingDirectory = asPostgres ? "/tmp" : Path.GetTempPath(),
                 UseShellExecute = false,
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
             };
-            if (asPostgres)
-            {
-                foreach (var argument in (string[])["-u", "postgres", "--", fileName])
-                {
-                    info.ArgumentList.Add(argument);
-                }
-            }
-            foreach (var argument in arguments)
+            foreach (var argument in command.Skip(1))
             {
                 info.ArgumentList.Add(argument);
             }

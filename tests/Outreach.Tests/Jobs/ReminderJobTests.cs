@@ -1,0 +1,122 @@
+using Dapper;
+using Outreach.Jobs.Reminders;
+using Outreach.Jobs.Sms;
+using Outreach.Tests.Infrastructure;
+
+namespace Outreach.Tests.Jobs;
+
+[Collection("Database")]
+public sealed class ReminderJobTests(DatabaseFixture db)
+{
+    private static readonly DateTimeOffset Now = new(2026, 12, 1, 9, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task Running_the_reminder_job_twice_queues_one_message_and_sends_one_request_to_Twilio()
+    {
+        await using var harness = await JobHarness.StartAsync(db.ConnectionString, Now);
+        var worker = await TestData.WorkerAsync(db.DataSource);
+        var session = await TestData.SessionAsync(db.DataSource, Now.UtcDateTime.AddHours(20), TimeSpan.FromHours(1));
+        var assignment = await TestData.AssignAsync(db.DataSource, session, worker);
+
+        await harness.Get<ReminderJob>().RunAsync(assignment, CancellationToken.None);
+        await harness.Get<ReminderJob>().RunAsync(assignment, CancellationToken.None);
+        await harness.Get<SendOutboxJob>().RunAsync(CancellationToken.None);
+        await harness.Get<SendOutboxJob>().RunAsync(CancellationToken.None);
+
+        var rows = await OutboxRowsAsync(session);
+        var row = Assert.Single(rows);
+        Assert.Equal("sent", row.Status);
+        Assert.Equal($"reminder-1440m:assignment:{assignment}:v1", row.DedupeKey);
+        var sent = Assert.Single(harness.Twilio.Sent);
+        Assert.Equal(row.ProviderSid, sent.Sid);
+        Assert.Equal(row.ToE164, sent.To);
+        Assert.StartsWith("Outreach reminder: ", sent.Body, StringComparison.Ordinal);
+        Assert.Equal("+447700900999", sent.From);
+    }
+
+    [Fact]
+    public async Task A_reminder_waits_for_its_lead_time()
+    {
+        await using var harness = await JobHarness.StartAsync(db.ConnectionString, Now);
+        var worker = await TestData.WorkerAsync(db.DataSource);
+        var session = await TestData.SessionAsync(db.DataSource, Now.UtcDateTime.AddHours(30), TimeSpan.FromHours(1));
+        var assignment = await TestData.AssignAsync(db.DataSource, session, worker);
+
+        await harness.Get<ReminderJob>().RunAsync(assignment, CancellationToken.None);
+        Assert.Empty(await OutboxRowsAsync(session));
+
+        harness.Clock.Advance(TimeSpan.FromHours(6));
+        await harness.Get<ReminderJob>().RunAsync(assignment, CancellationToken.None);
+        Assert.Single(await OutboxRowsAsync(session));
+
+        harness.Clock.Advance(TimeSpan.FromHours(22.5));
+        await harness.Get<ReminderJob>().RunAsync(assignment, CancellationToken.None);
+        var keys = (await OutboxRowsAsync(session)).Select(r => r.DedupeKey).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal([$"reminder-120m:assignment:{assignment}:v1", $"reminder-1440m:assignment:{assignment}:v1"], keys);
+    }
+
+    [Fact]
+    public async Task No_reminder_for_a_cancelled_session_a_started_session_or_an_opted_out_worker()
+    {
+        await using var harness = await JobHarness.StartAsync(db.ConnectionString, Now);
+        var cancelled = await TestData.SessionAsync(db.DataSource, Now.UtcDateTime.AddHours(1), TimeSpan.FromHours(1), status: "cancelled");
+        var started = await TestData.SessionAsync(db.DataSource, Now.UtcDateTime.AddMinutes(-5), TimeSpan.FromHours(1));
+        var later = await TestData.SessionAsync(db.DataSource, Now.UtcDateTime.AddHours(1), TimeSpan.FromHours(1));
+        var optedOut = await TestData.WorkerAsync(db.DataSource);
+        await using (var c = await db.DataSource.OpenConnectionAsync())
+        {
+            await c.ExecuteAsync("UPDATE outreach.youth_workers SET sms_opted_out = true WHERE id = @optedOut", new { optedOut });
+        }
+
+        var assignments = new[]
+        {
+            await TestData.AssignAsync(db.DataSource, cancelled, await TestData.WorkerAsync(db.DataSource)),
+            await TestData.AssignAsync(db.DataSource, started, await TestData.WorkerAsync(db.DataSource)),
+            await TestData.AssignAsync(db.DataSource, later, optedOut),
+        };
+        foreach (var assignment in assignments)
+        {
+            await harness.Get<ReminderJob>().RunAsync(assignment, CancellationToken.None);
+        }
+
+        Assert.Empty(await OutboxRowsAsync(cancelled));
+        Assert.Empty(await OutboxRowsAsync(started));
+        Assert.Empty(await OutboxRowsAsync(later));
+        Assert.Empty(harness.Jobs.Created);
+    }
+
+    [Fact]
+    public async Task A_message_due_after_its_session_started_is_voided_not_sent()
+    {
+        await using var harness = await JobHarness.StartAsync(db.ConnectionString, Now);
+        var session = await TestData.SessionAsync(db.DataSource, Now.UtcDateTime.AddHours(1), TimeSpan.FromHours(1));
+        var assignment = await TestData.AssignAsync(db.DataSource, session, await TestData.WorkerAsync(db.DataSource));
+        await harness.Get<ReminderJob>().RunAsync(assignment, CancellationToken.None);
+
+        harness.Clock.Advance(TimeSpan.FromHours(2));
+        await harness.Get<SendOutboxJob>().RunAsync(CancellationToken.None);
+
+        Assert.Equal("void", Assert.Single(await OutboxRowsAsync(session)).Status);
+        Assert.Empty(harness.Twilio.Sent);
+    }
+
+    [Fact]
+    public async Task Reminder_text_is_in_UK_local_time()
+    {
+        // 1 July 2026 08:30 UTC is 09:30 British Summer Time.
+        var text = ReminderJob.Compose(new Outreach.Data.Reminders.DueReminder(
+            1, 1, 1, 1, "+447700900001", "Assembly", "Hodge Hill School",
+            new DateTime(2026, 7, 1, 8, 30, 0, DateTimeKind.Utc), new DateTime(2026, 7, 1, 9, 30, 0, DateTimeKind.Utc), 1440));
+        Assert.Equal("Outreach reminder: Assembly at Hodge Hill School, Wed 1 Jul 09:30-10:30.", text);
+    }
+
+    private sealed record OutboxRow(string DedupeKey, string Status, string? ProviderSid, string ToE164);
+
+    private async Task<List<OutboxRow>> OutboxRowsAsync(long sessionId)
+    {
+        await using var c = await db.DataSource.OpenConnectionAsync();
+        return (await c.QueryAsync<OutboxRow>(
+            "SELECT dedupe_key, status, provider_sid, to_e164 FROM outreach.sms_outbox WHERE session_id = @sessionId",
+            new { sessionId })).AsList();
+    }
+}
