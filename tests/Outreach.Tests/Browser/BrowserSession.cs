@@ -1,0 +1,76 @@
+using Microsoft.Playwright;
+
+namespace Outreach.Tests.Browser;
+
+/// <summary>Debian's Chromium, driven by Playwright (no browser download), with screenshots kept in tests/screenshots/.</summary>
+public sealed class BrowserSession : IAsyncDisposable
+{
+    private static readonly string[] ChromiumArgs =
+    [
+        "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic",
+    ];
+
+    private readonly IPlaywright _playwright;
+    private readonly IBrowser _browser;
+    private readonly string _screenshots;
+    private int _shot;
+
+    private BrowserSession(IPlaywright playwright, IBrowser browser, string screenshots)
+    {
+        _playwright = playwright;
+        _browser = browser;
+        _screenshots = screenshots;
+    }
+
+    public static async Task<BrowserSession> StartAsync(string testName)
+    {
+        var playwright = await Playwright.CreateAsync();
+        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Environment.GetEnvironmentVariable("OUTREACH_CHROMIUM") ?? "/usr/bin/chromium",
+            Headless = true,
+            Args = ChromiumArgs,
+        });
+        var folder = Path.Combine(RepositoryRoot(), "tests", "screenshots", testName);
+        Directory.CreateDirectory(folder);
+        return new BrowserSession(playwright, browser, folder);
+    }
+
+    /// <summary>A fresh browser context: its own cookies, so each person signs in separately.</summary>
+    public async Task<IPage> NewPageAsync(Uri baseUrl, bool phone = false)
+    {
+        var context = await _browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = baseUrl.ToString(),
+            ViewportSize = phone ? new ViewportSize { Width = 390, Height = 844 } : new ViewportSize { Width = 1280, Height = 900 },
+            Locale = "en-GB",
+            TimezoneId = "Europe/London",
+        });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(15_000);
+        return page;
+    }
+
+    public async Task ScreenshotAsync(IPage page, string name)
+    {
+        var file = Path.Combine(_screenshots, $"{++_shot:00}-{name}.png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = file, FullPage = true });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+    }
+
+    private static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Outreach.sln")))
+        {
+            dir = dir.Parent;
+        }
+        return dir?.FullName ?? AppContext.BaseDirectory;
+    }
+}
