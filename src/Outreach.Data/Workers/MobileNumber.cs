@@ -7,8 +7,8 @@ public static class MobileNumber
 {
     private static readonly PhoneNumberUtil Util = PhoneNumberUtil.GetInstance();
 
-    /// <param name="input">What the user typed: "07700 900123", "+44 7700 900123", ...</param>
-    /// <param name="e164">The number in E.164 ("+447700900123") when valid.</param>
+    /// <param name="input">What the user typed: "07400 123456", "+44 7400 123456", ...</param>
+    /// <param name="e164">The number in E.164 ("+447400123456") when valid.</param>
     /// <param name="error">Why it was refused, in words for the user.</param>
     public static bool TryNormalise(string? input, out string e164, out string error)
     {
@@ -27,13 +27,13 @@ public static class MobileNumber
         }
         catch (NumberParseException)
         {
-            error = "Enter a mobile number like 07700 900123.";
+            error = "Enter a mobile number like 07400 123456.";
             return false;
         }
 
         if (!Util.IsValidNumber(number))
         {
-            error = "That is not a valid phone number. Enter a mobile number like 07700 900123.";
+            error = "That is not a valid phone number. Enter a mobile number like 07400 123456.";
             return false;
         }
         var type = Util.GetNumberType(number);
@@ -47,7 +47,7 @@ public static class MobileNumber
         return true;
     }
 
-    /// <summary>For display: "07700 900123" for UK numbers, international format otherwise.</summary>
+    /// <summary>For display: "07400 123456" for UK numbers, international format otherwise.</summary>
     public static string Display(string e164)
     {
         try

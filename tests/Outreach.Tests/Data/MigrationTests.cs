@@ -54,7 +54,7 @@ public sealed class MigrationTests
         var venue = await ScalarAsync<long>(dataSource,
             $"INSERT INTO outreach.venues (kind, name, area_id) VALUES ('school', 'Park School', {area}) RETURNING id");
         var worker = await ScalarAsync<long>(dataSource,
-            "INSERT INTO outreach.youth_workers (full_name, mobile_e164) VALUES ('Sam Worker', '+447700900123') RETURNING id");
+            "INSERT INTO outreach.youth_workers (full_name, mobile_e164) VALUES ('Sam Worker', '+447400123456') RETURNING id");
         async Task<long> Session(string starts, string ends) => await ScalarAsync<long>(dataSource, $"""
             INSERT INTO outreach.sessions (venue_id, kind, starts_at, ends_at)
             VALUES ({venue}, 'assembly', '{starts}', '{ends}') RETURNING id

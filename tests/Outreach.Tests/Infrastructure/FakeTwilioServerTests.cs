@@ -18,7 +18,7 @@ public sealed class FakeTwilioServerTests
         using var http = HttpClientFor(fake);
 
         var message = await MessageResource.CreateAsync(
-            to: new PhoneNumber("+447700900123"),
+            to: new PhoneNumber("+447400123456"),
             from: Sender,
             body: "Assembly at Park School, Tue 09:00",
             statusCallback: new Uri("https://outreach.example/sms/status"),
@@ -27,7 +27,7 @@ public sealed class FakeTwilioServerTests
         Assert.Matches("^SM[0-9a-f]{32}$", message.Sid);
         Assert.Equal(MessageResource.StatusEnum.Queued, message.Status);
         Assert.Equal(fake.AccountSid, message.AccountSid);
-        Assert.Equal("+447700900123", message.To);
+        Assert.Equal("+447400123456", message.To);
         Assert.Equal("Assembly at Park School, Tue 09:00", message.Body);
         Assert.Equal(MessageResource.DirectionEnum.OutboundApi, message.Direction);
         Assert.NotNull(message.DateCreated);
@@ -36,7 +36,7 @@ public sealed class FakeTwilioServerTests
         Assert.Equal("POST", request.Method);
         Assert.Equal($"/2010-04-01/Accounts/{fake.AccountSid}/Messages.json", request.Path);
         Assert.Equal(201, request.StatusCode);
-        Assert.Equal("+447700900123", request.Form["To"]);
+        Assert.Equal("+447400123456", request.Form["To"]);
         Assert.Equal("+447700900001", request.Form["From"]);
         Assert.Equal("Assembly at Park School, Tue 09:00", request.Form["Body"]);
         Assert.Equal("https://outreach.example/sms/status", request.Form["StatusCallback"]);

@@ -122,7 +122,7 @@ public sealed class FormValidationTests(OutreachApp app)
             ["Input.FullName"] = name, ["Input.Mobile"] = "12345",
         });
 
-        FieldMessage.AssertShown(html, "Input.Mobile", "That is not a valid phone number. Enter a mobile number like 07700 900123.");
+        FieldMessage.AssertShown(html, "Input.Mobile", "That is not a valid phone number. Enter a mobile number like 07400 123456.");
         Assert.Equal(before, await WorkersNamedAsync(name));
     }
 
@@ -315,6 +315,23 @@ public sealed class FormValidationTests(OutreachApp app)
         FieldMessage.AssertShown(html, "Input.Delivered", "This session has not started yet: record it once it has happened.");
         Assert.Equal(before, await RecordsForAsync(session));
         Assert.Equal("planned", await SessionStatusAsync(session));
+    }
+
+    [Fact]
+    public async Task An_actual_start_time_skipped_when_the_UK_clocks_go_forward_is_refused_not_dropped()
+    {
+        using var client = await app.SignedInAsync(Roles.Coordinator);
+        // 29 March 2026, 00:00-03:00 UTC: UK clocks went from 01:00 GMT to 02:00 BST inside it.
+        var session = await TestData.SessionAsync(app.DataSource, Utc("2026-03-29T00:00:00Z"), TimeSpan.FromHours(3));
+        var before = await RecordsForAsync(session);
+        var fields = RecordFields(delivered: true, reason: "", under11: "4");
+        fields["Input.ActualStart"] = "2026-03-29T01:30";
+        fields["Input.ActualEnd"] = "2026-03-29T03:30";
+
+        var html = await RefusedAsync(client, $"/Records/Edit?sessionId={session}", fields);
+
+        FieldMessage.AssertShown(html, "Input.ActualStart", "does not exist in the UK");
+        Assert.Equal(before, await RecordsForAsync(session));
     }
 
     // --- Helpers ---

@@ -101,11 +101,25 @@ public class EditModel(RecordData records) : PageModel
         DateTime? startUtc = null, endUtc = null;
         if (Input.ActualStart is { } start)
         {
-            startUtc = UkTime.TryToUtc(start, out var utc) ? utc : null;
+            if (UkTime.TryToUtc(start, out var utc))
+            {
+                startUtc = utc;
+            }
+            else
+            {
+                ModelState.AddModelError("Input.ActualStart", "That time does not exist in the UK (the clocks go forward then). Choose another.");
+            }
         }
         if (Input.ActualEnd is { } end)
         {
-            endUtc = UkTime.TryToUtc(end, out var utc) ? utc : null;
+            if (UkTime.TryToUtc(end, out var utc))
+            {
+                endUtc = utc;
+            }
+            else
+            {
+                ModelState.AddModelError("Input.ActualEnd", "That time does not exist in the UK (the clocks go forward then). Choose another.");
+            }
         }
         if (!Input.Delivered && string.IsNullOrWhiteSpace(Input.NotDeliveredReason))
         {
