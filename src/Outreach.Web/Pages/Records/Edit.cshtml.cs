@@ -145,10 +145,7 @@ public class EditModel(RecordData records) : PageModel
             {
                 return NotFound();
             }
-            foreach (var error in outcome.Errors)
-            {
-                ModelState.AddModelError("Input." + error.Field, error.Message);
-            }
+            ModelState.AddErrors(outcome);
             return Page();
         }
         TempData["StatusMessage"] = record.Delivered

@@ -99,10 +99,7 @@ public class CreateModel(SessionData sessions, VenueData venues, TimeProvider cl
             Input.ExpectedSize, Input.Notes?.Trim() ?? ""), HttpContext.Actor(), cancellationToken);
         if (!outcome.Succeeded)
         {
-            foreach (var error in outcome.Errors)
-            {
-                ModelState.AddModelError("Input." + error.Field, error.Message);
-            }
+            ModelState.AddErrors(outcome);
             await LoadAsync(cancellationToken);
             return Page();
         }

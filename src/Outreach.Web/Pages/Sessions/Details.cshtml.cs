@@ -37,10 +37,7 @@ public class DetailsModel(SessionData sessions, ReminderScheduler reminders) : P
         var outcome = await sessions.AssignAsync(id, WorkerId!.Value, HttpContext.Actor(), cancellationToken);
         if (!outcome.Succeeded)
         {
-            foreach (var error in outcome.Errors)
-            {
-                ModelState.AddModelError(error.Field, error.Message);
-            }
+            ModelState.AddErrors(outcome, prefix: "");
             return Page();
         }
         reminders.ScheduleFor(outcome.Value, Session.StartsAt);

@@ -63,10 +63,7 @@ public class CreateModel(VenueData venues) : PageModel
             HttpContext.Actor(), cancellationToken);
         if (!outcome.Succeeded)
         {
-            foreach (var error in outcome.Errors)
-            {
-                ModelState.AddModelError("Input." + error.Field, error.Message);
-            }
+            ModelState.AddErrors(outcome);
             await LoadAsync(cancellationToken);
             return Page();
         }

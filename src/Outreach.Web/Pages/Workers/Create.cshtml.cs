@@ -64,10 +64,7 @@ public class CreateModel(
             HttpContext.Actor(), cancellationToken);
         if (!outcome.Succeeded)
         {
-            foreach (var error in outcome.Errors)
-            {
-                ModelState.AddModelError("Input." + error.Field, error.Message);
-            }
+            ModelState.AddErrors(outcome);
             return Page();
         }
 
