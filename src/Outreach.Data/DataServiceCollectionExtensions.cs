@@ -6,6 +6,7 @@ using Outreach.Data.Demo;
 using Outreach.Data.Messages;
 using Outreach.Data.Reach;
 using Outreach.Data.Reminders;
+using Outreach.Data.Rosters;
 using Outreach.Data.Records;
 using Outreach.Data.Sessions;
 using Outreach.Data.Venues;
@@ -29,6 +30,8 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<OutboxData>();
         services.AddSingleton<ReachData>();
         services.AddSingleton<ReminderData>();
+        services.AddSingleton<CalendarFeedData>();
+        services.AddSingleton<SessionCalendarData>();
         return services;
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Identity;
 using Outreach.Data;
 using Outreach.Data.Identity;
 using Outreach.Jobs;
+using Outreach.Web.Endpoints;
 using Outreach.Web.Infrastructure;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -116,6 +117,7 @@ app.MapHangfireDashboard("/hangfire", new DashboardOptions
     Authorization = [new HangfireDashboardAuthorization()],
     DashboardTitle = "Outreach jobs",
 }).RequireAuthorization(Policies.Administrators);
+app.MapCalendarFeed();
 app.MapRazorPages();
 
 app.Lifetime.ApplicationStarted.Register(() =>

@@ -1,0 +1,22 @@
+// Sessions calendar (FullCalendar). Kept out of the page so the Content-Security-Policy needs no inline script.
+document.addEventListener('DOMContentLoaded', function () {
+  var element = document.getElementById('calendar');
+  if (!element || !window.FullCalendar) { return; }
+  var calendar = new FullCalendar.Calendar(element, {
+    // Events arrive as UK wall-clock times; "UTC" shows them unchanged whatever the browser's zone.
+    timeZone: 'UTC',
+    locale: 'en-gb',
+    firstDay: 1,
+    initialView: window.matchMedia('(max-width: 576px)').matches ? 'listWeek' : 'timeGridWeek',
+    headerToolbar: { left: 'prev,next today', center: 'title', right: 'dayGridMonth,timeGridWeek,listWeek' },
+    buttonText: { today: 'Today', month: 'Month', week: 'Week', list: 'List' },
+    slotMinTime: '07:00:00',
+    scrollTime: '08:00:00',
+    nowIndicator: false,
+    allDaySlot: false,
+    height: 'auto',
+    events: { url: element.dataset.eventsUrl },
+    eventTimeFormat: { hour: '2-digit', minute: '2-digit', hour12: false }
+  });
+  calendar.render();
+});
