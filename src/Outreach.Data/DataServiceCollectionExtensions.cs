@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
+using Outreach.Data.ApiKeys;
 using Outreach.Data.Database;
 using Outreach.Data.Demo;
 using Outreach.Data.Messages;
@@ -32,6 +33,10 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<ReminderData>();
         services.AddSingleton<CalendarFeedData>();
         services.AddSingleton<SessionCalendarData>();
+        services.AddSingleton<ApiKeyData>();
+        services.AddSingleton<VenueListData>();
+        services.AddSingleton<WorkerListData>();
+        services.AddSingleton<SessionListData>();
         return services;
     }
 }

@@ -50,6 +50,11 @@ builder.Services.ConfigureApplicationCookie(options =>
     options.SlidingExpiration = true;
 });
 
+builder.Services.AddAuthentication()
+    .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+builder.Services.AddProblemDetails();
+builder.Services.AddOpenApi();
+
 builder.Services.AddAuthorization(Policies.Add);
 builder.Services.AddRazorPages(options =>
 {
@@ -85,8 +90,11 @@ switch (command)
         }
         await Setup.MigrateAsync(app.Services, CancellationToken.None);
         return await Setup.CreateAdministratorAsync(app.Services, email, password);
+    case "create-api-key":
+        await Setup.MigrateAsync(app.Services, CancellationToken.None);
+        return await Setup.CreateApiKeyAsync(app.Services, args.Skip(1).FirstOrDefault(), args.Skip(2).FirstOrDefault());
     case not null:
-        Console.Error.WriteLine($"Unknown command '{command}'. Commands: migrate, create-admin EMAIL.");
+        Console.Error.WriteLine($"Unknown command '{command}'. Commands: migrate, create-admin EMAIL, create-api-key NAME ROLE.");
         return 2;
 }
 
@@ -118,6 +126,8 @@ app.MapHangfireDashboard("/hangfire", new DashboardOptions
     DashboardTitle = "Outreach jobs",
 }).RequireAuthorization(Policies.Administrators);
 app.MapCalendarFeed();
+app.MapOpenApi().AllowAnonymous();
+app.MapOutreachApi();
 app.MapRazorPages();
 
 app.Lifetime.ApplicationStarted.Register(() =>

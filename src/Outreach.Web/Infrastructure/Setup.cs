@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Identity;
+using Outreach.Data;
+using Outreach.Data.ApiKeys;
 using Outreach.Data.Database;
 using Outreach.Data.Demo;
 using Outreach.Data.Identity;
@@ -78,6 +80,19 @@ public static class Setup
             Check(await users.AddToRoleAsync(user, Roles.Administrator), email);
         }
         Console.WriteLine($"{email} is an administrator.");
+        return 0;
+    }
+
+    /// <summary>Makes an API key for a machine client and prints it (it is shown only this once).</summary>
+    public static async Task<int> CreateApiKeyAsync(IServiceProvider services, string? name, string? role)
+    {
+        var outcome = await services.GetRequiredService<ApiKeyData>().CreateAsync(name ?? "", role ?? "", new Actor(null, "command line", null), CancellationToken.None);
+        if (!outcome.Succeeded)
+        {
+            Console.Error.WriteLine(outcome.Errors[0].Message + $" Usage: create-api-key NAME ROLE (ROLE: {string.Join(", ", ApiKeyData.Roles)}).");
+            return 2;
+        }
+        Console.WriteLine(outcome.Value);
         return 0;
     }
 

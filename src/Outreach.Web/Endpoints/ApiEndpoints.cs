@@ -1,0 +1,205 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Authorization;
+using Outreach.Data;
+using Outreach.Data.Identity;
+using Outreach.Data.Reach;
+using Outreach.Data.Sessions;
+using Outreach.Data.Venues;
+using Outreach.Data.Workers;
+using Outreach.Jobs.Reminders;
+using Outreach.Web.Infrastructure;
+
+namespace Outreach.Web.Endpoints;
+
+/// <summary>
+/// JSON API for machine clients, authenticated by API key. Coordinator keys read and plan; commissioner
+/// keys read compiled reach only. Errors are RFC 9457 problem details.
+/// </summary>
+public static class ApiEndpoints
+{
+    public sealed record NewVenueRequest(string? Kind, string? Name, long? AreaId, string? Address, string? Postcode, string? Urn);
+
+    public sealed record NewSessionRequest(
+        long? VenueId, string? Kind, string? Title, DateTimeOffset? StartsAt, DateTimeOffset? EndsAt, int? RequiredWorkers,
+        int? ExpectedSize, string? Notes);
+
+    public sealed record NewAssignmentRequest(long? WorkerId);
+
+    public static IEndpointRouteBuilder MapOutreachApi(this IEndpointRouteBuilder routes)
+    {
+        var api = routes.MapGroup("/api/v1").WithTags("Outreach API");
+        var planning = api.MapGroup("").RequireAuthorization(Policy(Roles.Coordinator, Roles.Administrator));
+        var reporting = api.MapGroup("").RequireAuthorization(Policy(Roles.Commissioner, Roles.Coordinator, Roles.Administrator));
+
+        planning.MapGet("/venues", async (string? kind, long? areaId, string? search, int? page, int? pageSize, VenueListData venues, CancellationToken ct) =>
+            Results.Ok(await venues.PageAsync(kind, areaId, search, page, pageSize, ct)));
+
+        planning.MapGet("/venues/{id:long}", async (long id, VenueListData venues, CancellationToken ct) =>
+            await venues.FindAsync(id, ct) is { } venue ? Results.Ok(venue) : NotFound("venue", id));
+
+        planning.MapPost("/venues", async (NewVenueRequest request, VenueData venues, VenueListData list, HttpContext http, CancellationToken ct) =>
+        {
+            var errors = new Dictionary<string, string[]>();
+            if (request.Kind is null || !VenueKinds.Labels.ContainsKey(request.Kind))
+            {
+                errors["kind"] = [$"Use one of: {string.Join(", ", VenueKinds.Labels.Keys)}."];
+            }
+            if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 200)
+            {
+                errors["name"] = ["Give a name of up to 200 characters."];
+            }
+            if (request.AreaId is null)
+            {
+                errors["areaId"] = ["Give the area (local authority) id."];
+            }
+            if (request.Urn is not null && !(request.Urn.Length == 6 && request.Urn.All(char.IsAsciiDigit)))
+            {
+                errors["urn"] = ["A school's URN is 6 digits."];
+            }
+            if (errors.Count > 0)
+            {
+                return Results.ValidationProblem(errors);
+            }
+            var outcome = await venues.CreateAsync(new NewVenue(request.Kind!, request.Name!.Trim(), request.AreaId!.Value,
+                request.Address?.Trim() ?? "", request.Postcode?.Trim().ToUpperInvariant() ?? "", request.Urn), http.Actor(), ct);
+            if (!outcome.Succeeded)
+            {
+                return Problem(outcome);
+            }
+            return Results.Created($"/api/v1/venues/{outcome.Value}", await list.FindAsync(outcome.Value, ct));
+        });
+
+        planning.MapGet("/workers", async (string? search, bool? active, int? page, int? pageSize, WorkerListData workers, CancellationToken ct) =>
+            Results.Ok(await workers.PageAsync(search, active, page, pageSize, ct)));
+
+        planning.MapGet("/sessions", async (DateTimeOffset? from, DateTimeOffset? to, long? venueId, string? status, int? page, int? pageSize,
+            SessionListData sessions, CancellationToken ct) =>
+            Results.Ok(await sessions.PageAsync(from?.UtcDateTime, to?.UtcDateTime, venueId, status, page, pageSize, ct)));
+
+        planning.MapGet("/sessions/{id:long}", async (long id, SessionData sessions, CancellationToken ct) =>
+        {
+            var session = await sessions.FindAsync(id, ct);
+            return session is null
+                ? NotFound("session", id)
+                : Results.Ok(new { session, assignments = await sessions.AssignmentsAsync(id, ct) });
+        });
+
+        planning.MapPost("/sessions", async (NewSessionRequest request, SessionData sessions, TimeProvider clock, HttpContext http, CancellationToken ct) =>
+        {
+            var errors = new Dictionary<string, string[]>();
+            if (request.VenueId is null)
+            {
+                errors["venueId"] = ["Give the venue id."];
+            }
+            if (request.Kind is null || !SessionKinds.Labels.ContainsKey(request.Kind))
+            {
+                errors["kind"] = [$"Use one of: {string.Join(", ", SessionKinds.Labels.Keys)}."];
+            }
+            if (string.IsNullOrWhiteSpace(request.Title) || request.Title.Length > 200)
+            {
+                errors["title"] = ["Give a title of up to 200 characters."];
+            }
+            if (request.StartsAt is null)
+            {
+                errors["startsAt"] = ["Give the start as an ISO 8601 time with its offset, e.g. 2027-03-02T10:00:00+00:00."];
+            }
+            else if (request.StartsAt <= clock.GetUtcNow())
+            {
+                errors["startsAt"] = ["The start is in the past."];
+            }
+            if (request.EndsAt is null)
+            {
+                errors["endsAt"] = ["Give the end as an ISO 8601 time with its offset."];
+            }
+            else if (request.StartsAt is not null && request.EndsAt <= request.StartsAt)
+            {
+                errors["endsAt"] = ["The end must be after the start."];
+            }
+            else if (request.StartsAt is not null && request.EndsAt - request.StartsAt > TimeSpan.FromHours(24))
+            {
+                errors["endsAt"] = ["A session can last at most 24 hours."];
+            }
+            if (request.RequiredWorkers is < 1 or > 50)
+            {
+                errors["requiredWorkers"] = ["A session needs between 1 and 50 workers."];
+            }
+            if (request.ExpectedSize is < 0 or > 5000)
+            {
+                errors["expectedSize"] = ["Give an expected audience between 0 and 5000."];
+            }
+            if (errors.Count > 0)
+            {
+                return Results.ValidationProblem(errors);
+            }
+            var outcome = await sessions.CreateAsync(new NewSession(request.VenueId!.Value, request.Kind!, request.Title!.Trim(),
+                request.StartsAt!.Value.UtcDateTime, request.EndsAt!.Value.UtcDateTime, request.RequiredWorkers ?? 1,
+                request.ExpectedSize, request.Notes?.Trim() ?? ""), http.Actor(), ct);
+            return outcome.Succeeded
+                ? Results.Created($"/api/v1/sessions/{outcome.Value}", new { session = await sessions.FindAsync(outcome.Value, ct) })
+                : Problem(outcome);
+        });
+
+        planning.MapPost("/sessions/{id:long}/assignments", async (long id, NewAssignmentRequest request, SessionData sessions,
+            ReminderScheduler reminders, HttpContext http, CancellationToken ct) =>
+        {
+            if (request.WorkerId is null)
+            {
+                return Results.ValidationProblem(new Dictionary<string, string[]> { ["workerId"] = ["Give the youth worker's id."] });
+            }
+            var session = await sessions.FindAsync(id, ct);
+            if (session is null)
+            {
+                return NotFound("session", id);
+            }
+            var outcome = await sessions.AssignAsync(id, request.WorkerId.Value, http.Actor(), ct);
+            if (!outcome.Succeeded)
+            {
+                return Problem(outcome, StatusCodes.Status409Conflict);
+            }
+            reminders.ScheduleFor(outcome.Value, session.StartsAt);
+            return Results.Created($"/api/v1/sessions/{id}", new { assignmentId = outcome.Value });
+        });
+
+        reporting.MapGet("/reach", async (string? from, string? to, ReachData reach, CancellationToken ct) =>
+        {
+            if (!TryMonth(from, out var fromMonth) || !TryMonth(to, out var toMonth) || toMonth < fromMonth)
+            {
+                return Results.ValidationProblem(new Dictionary<string, string[]>
+                {
+                    ["from"] = ["Give from and to as months, e.g. from=2026-04&to=2027-03."],
+                });
+            }
+            var rows = await reach.ByMonthAndAreaAsync(fromMonth, toMonth, ct);
+            // Small numbers are suppressed here as on every commissioner view.
+            return Results.Ok(rows.Select(r => new
+            {
+                month = r.Month.ToString("yyyy-MM", CultureInfo.InvariantCulture),
+                area = r.AreaName,
+                sessionsDelivered = Suppress(r.SessionsDelivered),
+                youngPeopleReached = Suppress(r.YoungPeopleReached),
+            }));
+        });
+
+        return routes;
+    }
+
+    private static AuthorizationPolicy Policy(params string[] roles) =>
+        new AuthorizationPolicyBuilder(ApiKeyAuthenticationHandler.SchemeName).RequireAuthenticatedUser().RequireRole(roles).Build();
+
+    private static IResult NotFound(string what, long id) =>
+        Results.Problem(statusCode: StatusCodes.Status404NotFound, title: $"No {what} {id}",
+            detail: $"There is no {what} with id {id}, or this key may not see it.");
+
+    private static IResult Problem<T>(Outcome<T> outcome, int status = StatusCodes.Status422UnprocessableEntity) =>
+        Results.Problem(statusCode: status, title: outcome.Errors[0].Message,
+            extensions: new Dictionary<string, object?>
+            {
+                ["errors"] = outcome.Errors.GroupBy(e => char.ToLowerInvariant(e.Field.FirstOrDefault('x')) + e.Field[Math.Min(1, e.Field.Length)..])
+                    .ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),
+            });
+
+    private static object Suppress(long value) => value is > 0 and < 5 ? "<5" : value;
+
+    private static bool TryMonth(string? value, out DateTime month) =>
+        DateTime.TryParseExact(value, "yyyy-MM", CultureInfo.InvariantCulture, DateTimeStyles.None, out month);
+}
