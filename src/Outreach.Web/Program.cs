@@ -1,6 +1,10 @@
 using Hangfire;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Identity;
+using Npgsql;
+using Outreach.Data.Security;
 using Outreach.Data;
 using Outreach.Data.Identity;
 using Outreach.Jobs;
@@ -37,7 +41,14 @@ builder.Services
     })
     .AddUserStore<UserStore>()
     .AddRoleStore<RoleStore>()
-    .AddDefaultTokenProviders();
+    .AddDefaultTokenProviders()
+    .AddPasswordValidator<CommonPasswordValidator>();
+// PBKDF2-HMAC-SHA512 with 210,000 iterations (OWASP's figure); older hashes are upgraded at sign-in.
+builder.Services.Configure<PasswordHasherOptions>(options => options.IterationCount = 210_000);
+builder.Services.AddDataProtection().SetApplicationName("Outreach");
+builder.Services.AddOptions<KeyManagementOptions>()
+    .Configure<NpgsqlDataSource>((options, dataSource) => options.XmlRepository = new DataProtectionKeyRepository(dataSource));
+builder.Services.AddOutreachRateLimits(builder.Configuration);
 builder.Services.ConfigureApplicationCookie(options =>
 {
     options.Cookie.Name = "Outreach.Auth";
@@ -108,15 +119,18 @@ if (app.Configuration.GetValue("Demo:Load", false))
     await Setup.LoadDemoAsync(app.Services, app.Configuration["Demo:Password"] ?? "outreach-demo-2026", CancellationToken.None);
 }
 
+app.UseSecurityHeaders();
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/Error");
+    app.UseHsts();
 }
 app.UseStatusCodePagesWithReExecute("/Error", "?code={0}");
 app.UseStaticFiles();
 app.UseRouting();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 
 app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();

@@ -27,7 +27,7 @@ public static class ApiEndpoints
 
     public static IEndpointRouteBuilder MapOutreachApi(this IEndpointRouteBuilder routes)
     {
-        var api = routes.MapGroup("/api/v1").WithTags("Outreach API");
+        var api = routes.MapGroup("/api/v1").WithTags("Outreach API").RequireRateLimiting(RateLimits.Api);
         var planning = api.MapGroup("").RequireAuthorization(Policy(Roles.Coordinator, Roles.Administrator));
         var reporting = api.MapGroup("").RequireAuthorization(Policy(Roles.Commissioner, Roles.Coordinator, Roles.Administrator));
 

@@ -2,11 +2,14 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
+using Outreach.Web.Infrastructure;
 using Outreach.Data.Identity;
 
 namespace Outreach.Web.Pages.Account;
 
-public class LoginModel(SignInManager<AppUser> signInManager, ILogger<LoginModel> logger) : PageModel
+[EnableRateLimiting(RateLimits.SignIn)]
+public class LoginModel(SignInManager<AppUser> signInManager, SignInLimiter limiter, ILogger<LoginModel> logger) : PageModel
 {
     [BindProperty]
     public InputModel Input { get; set; } = new();
@@ -33,6 +36,13 @@ public class LoginModel(SignInManager<AppUser> signInManager, ILogger<LoginModel
         ReturnUrl = returnUrl;
         if (!ModelState.IsValid)
         {
+            return Page();
+        }
+
+        if (!limiter.TryAcquire(Input.Email))
+        {
+            Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            ModelState.AddModelError(string.Empty, "Too many sign-in attempts for this account. Wait a minute and try again.");
             return Page();
         }
 
