@@ -41,26 +41,19 @@ builder.Services
     })
     .AddUserStore<UserStore>()
     .AddRoleStore<RoleStore>()
-    .AddDefaultTokenProviders()
-    .AddPasswordValidator<CommonPasswordValidator>();
+    // Only the providers in use: one-time links (data protector) and authenticator apps. No SMS or
+    // email codes as a second factor.
+    .AddTokenProvider<DataProtectorTokenProvider<AppUser>>(TokenOptions.DefaultProvider)
+    .AddTokenProvider<AuthenticatorTokenProvider<AppUser>>(TokenOptions.DefaultAuthenticatorProvider)
+    .AddPasswordValidator<CommonPasswordValidator>()
+    .AddClaimsPrincipalFactory<OutreachClaimsFactory>();
+builder.Services.AddOutreachSignInPolicy(builder.Configuration);
 // PBKDF2-HMAC-SHA512 with 210,000 iterations (OWASP's figure); older hashes are upgraded at sign-in.
 builder.Services.Configure<PasswordHasherOptions>(options => options.IterationCount = 210_000);
 builder.Services.AddDataProtection().SetApplicationName("Outreach");
 builder.Services.AddOptions<KeyManagementOptions>()
     .Configure<NpgsqlDataSource>((options, dataSource) => options.XmlRepository = new DataProtectionKeyRepository(dataSource));
 builder.Services.AddOutreachRateLimits(builder.Configuration);
-builder.Services.ConfigureApplicationCookie(options =>
-{
-    options.Cookie.Name = "Outreach.Auth";
-    options.Cookie.HttpOnly = true;
-    options.Cookie.SameSite = SameSiteMode.Lax;
-    options.LoginPath = "/Account/Login";
-    options.LogoutPath = "/Account/Logout";
-    options.AccessDeniedPath = "/Account/AccessDenied";
-    options.ExpireTimeSpan = TimeSpan.FromMinutes(30);
-    options.SlidingExpiration = true;
-});
-
 builder.Services.AddAuthentication()
     .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
 builder.Services.AddProblemDetails();
@@ -76,7 +69,13 @@ builder.Services.AddRazorPages(options =>
     options.Conventions.AuthorizeFolder("/Records", Policies.Records);
     options.Conventions.AuthorizeFolder("/Reports", Policies.Reports);
     options.Conventions.AuthorizeFolder("/Admin", Policies.Administrators);
-    options.Conventions.AllowAnonymousToFolder("/Account");
+    // The rest of /Account (the user's own security settings) needs a signed-in user.
+    options.Conventions.AllowAnonymousToPage("/Account/Login");
+    options.Conventions.AllowAnonymousToPage("/Account/Logout");
+    options.Conventions.AllowAnonymousToPage("/Account/AccessDenied");
+    options.Conventions.AllowAnonymousToPage("/Account/Activate");
+    options.Conventions.AllowAnonymousToPage("/Account/LoginWith2fa");
+    options.Conventions.AllowAnonymousToPage("/Account/LoginWithRecoveryCode");
     options.Conventions.AllowAnonymousToPage("/Error");
 });
 builder.Services.AddHealthChecks()
@@ -129,6 +128,7 @@ app.UseStatusCodePagesWithReExecute("/Error", "?code={0}");
 app.UseStaticFiles();
 app.UseRouting();
 app.UseAuthentication();
+app.UseTwoFactorEnforcement(app.Configuration.GetValue("Security:RequireTwoFactorForStaff", true));
 app.UseAuthorization();
 app.UseRateLimiter();
 

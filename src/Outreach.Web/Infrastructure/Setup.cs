@@ -56,6 +56,7 @@ public static class Setup
         {
             Console.WriteLine($"  {role,-14} {email}");
         }
+        Console.WriteLine("Two-factor sign-in is optional in the demo; in production administrators and coordinators must set it up.");
         Console.WriteLine();
     }
 

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Outreach.Data.Identity;
@@ -44,7 +45,11 @@ public sealed class OutreachApp : WebApplicationFactory<Program>, IAsyncLifetime
         }
     }
 
-    public async Task<AppUser> CreateUserAsync(string email, string role, string password = Password)
+    /// <summary>The site's clock: real time plus an offset a test can move (idle and absolute sign-in expiry).</summary>
+    public OffsetClock Clock { get; } = new();
+
+    /// <param name="twoFactor">Whether the user has an authenticator set up; by default staff (who must) do.</param>
+    public async Task<AppUser> CreateUserAsync(string email, string role, string password = Password, bool? twoFactor = null)
     {
         await using var scope = Services.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
@@ -52,7 +57,22 @@ public sealed class OutreachApp : WebApplicationFactory<Program>, IAsyncLifetime
         var created = await users.CreateAsync(user, password);
         Assert.True(created.Succeeded, string.Join("; ", created.Errors.Select(e => e.Description)));
         Assert.True((await users.AddToRoleAsync(user, role)).Succeeded);
+        if (twoFactor ?? role is Roles.Administrator or Roles.Coordinator)
+        {
+            await users.ResetAuthenticatorKeyAsync(user);
+            await users.SetTwoFactorEnabledAsync(user, true);
+        }
         return user;
+    }
+
+    /// <summary>The code the user's authenticator app would show now.</summary>
+    public async Task<string> AuthenticatorCodeAsync(string email)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
+        var user = await users.FindByEmailAsync(email) ?? throw new InvalidOperationException($"No user {email}");
+        var key = await users.GetAuthenticatorKeyAsync(user) ?? throw new InvalidOperationException($"{email} has no authenticator");
+        return new OtpNet.Totp(OtpNet.Base32Encoding.ToBytes(key)).ComputeTotp(Clock.GetUtcNow().UtcDateTime);
     }
 
     /// <summary>An HTTP client that does not follow redirects, signed in through the real sign-in form.</summary>
@@ -62,6 +82,10 @@ public sealed class OutreachApp : WebApplicationFactory<Program>, IAsyncLifetime
     {
         var client = Anonymous();
         var response = await client.PostFormAsync("/Account/Login", new() { ["Input.Email"] = email, ["Input.Password"] = password });
+        if (response.Headers.Location?.ToString().Contains("/Account/LoginWith2fa", StringComparison.Ordinal) == true)
+        {
+            response = await client.PostFormAsync(response.Headers.Location.ToString(), new() { ["Code"] = await AuthenticatorCodeAsync(email) });
+        }
         Assert.True(response.StatusCode == HttpStatusCode.Redirect,
             $"Signing in as {email} gave HTTP {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
         return client;
@@ -84,6 +108,9 @@ public sealed class OutreachApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Jobs:WorkerCount", "2");
         builder.UseSetting("Site:PublicBaseUrl", BaseUrl.ToString());
         builder.UseSetting("Twilio:AccountSid", "");
+        // Plain http on loopback: Secure cookies would not come back to HttpClient (tested apart).
+        builder.UseSetting("Security:SecureCookies", "false");
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
         // Every test signs in from 127.0.0.1, many times a minute; the limits themselves are tested apart.
         builder.UseSetting("RateLimits:SignInPerAddressPerMinute", "100000");
         builder.UseSetting("RateLimits:SignInPerAccountPerMinute", "100000");
@@ -101,4 +128,12 @@ public sealed class OutreachApp : WebApplicationFactory<Program>, IAsyncLifetime
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
+}
+
+/// <summary>Real time, moved by an offset: the App tests run one at a time, so one test may jump ahead and back.</summary>
+public sealed class OffsetClock : TimeProvider
+{
+    public TimeSpan Offset { get; set; }
+
+    public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + Offset;
 }

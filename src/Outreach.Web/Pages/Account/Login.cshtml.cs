@@ -52,6 +52,10 @@ public class LoginModel(SignInManager<AppUser> signInManager, SignInLimiter limi
             logger.LogInformation("User signed in");
             return LocalRedirect(Url.IsLocalUrl(returnUrl) ? returnUrl : "/");
         }
+        if (result.RequiresTwoFactor)
+        {
+            return RedirectToPage("LoginWith2fa", new { returnUrl });
+        }
         if (result.IsLockedOut)
         {
             ModelState.AddModelError(string.Empty, "This account is locked after too many failed attempts. Try again in 15 minutes.");
