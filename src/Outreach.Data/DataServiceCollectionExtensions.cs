@@ -1,7 +1,9 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 using Outreach.Data.ApiKeys;
+using Outreach.Data.ClosedDays;
 using Outreach.Data.Database;
 using Outreach.Data.Demo;
 using Outreach.Data.Messages;
@@ -24,9 +26,20 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<Migrator>();
         services.AddSingleton<DemoData>();
         services.AddSingleton<VenueData>();
+        services.AddSingleton<VenueImportData>();
+        services.AddSingleton<VenueDetailsData>();
         services.AddSingleton<WorkerData>();
         services.AddSingleton<InvitationData>();
+        services.AddSingleton<SkillData>();
+        services.AddSingleton<AvailabilityData>();
+        services.AddSingleton<CandidateData>();
+        // Bound here so the site, the job workers and a bare test container all get it (defaults without configuration).
+        services.AddOptions<SchedulingOptions>().Configure<IServiceProvider>((options, provider) =>
+            provider.GetService<IConfiguration>()?.GetSection(SchedulingOptions.Section).Bind(options));
         services.AddSingleton<SessionData>();
+        services.AddSingleton<SeriesData>();
+        services.AddSingleton<SessionEditData>();
+        services.AddSingleton<ClosedDayData>();
         services.AddSingleton<RecordData>();
         services.AddSingleton<OutboxData>();
         services.AddSingleton<ReachData>();
@@ -37,6 +50,8 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<VenueListData>();
         services.AddSingleton<WorkerListData>();
         services.AddSingleton<SessionListData>();
+        services.AddSingleton<Outreach.Data.Audit.AuditQueryData>();
+        services.AddSingleton<Outreach.Data.Retention.RetentionData>();
         return services;
     }
 }

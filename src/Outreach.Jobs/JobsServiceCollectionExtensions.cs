@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Outreach.Jobs.Reach;
 using Outreach.Jobs.Reminders;
 using Outreach.Jobs.Sms;
+using Outreach.Jobs.Venues;
 
 namespace Outreach.Jobs;
 
@@ -67,6 +68,11 @@ public static class JobsServiceCollectionExtensions
         services.AddTransient<ReminderJob>();
         services.AddTransient<ReminderScheduler>();
         services.AddTransient<CompileReachJob>();
+        services.AddTransient<CheckVenueImportJob>();
+        services.AddTransient<CommitVenueImportJob>();
+        services.AddOptions<Retention.RetentionOptions>().Bind(configuration.GetSection(Retention.RetentionOptions.Section))
+            .Validate(o => o.IsValid, "Retention periods must be at least one month.");
+        services.AddTransient<Retention.RetentionJob>();
         return services;
     }
 }

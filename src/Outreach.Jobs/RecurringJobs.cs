@@ -12,6 +12,7 @@ public static class RecurringJobs
     public const string ReminderSweep = "reminders-sweep";
     public const string SendOutbox = "sms-send-outbox";
     public const string CompileReach = "reach-compile-nightly";
+    public const string RetentionDaily = "retention-daily";
 
     public static void Register(IRecurringJobManager manager)
     {
@@ -20,5 +21,6 @@ public static class RecurringJobs
         // Picks up retries whose back-off has passed; fresh messages are sent as soon as they are queued.
         manager.AddOrUpdate<SendOutboxJob>(SendOutbox, job => job.RunAsync(CancellationToken.None), "* * * * *", uk);
         manager.AddOrUpdate<CompileReachJob>(CompileReach, job => job.RunAsync(CancellationToken.None), "30 2 * * *", uk);
+        manager.AddOrUpdate<Retention.RetentionJob>(RetentionDaily, job => job.RunAsync(CancellationToken.None), "15 3 * * *", uk);
     }
 }

@@ -58,6 +58,9 @@ builder.Services.AddAuthentication()
     .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();
+builder.Logging.KeepRequestLinesOut();
+builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Converters.Add(new RefuseNullCharacterConverter()));
+builder.Services.Configure<Microsoft.AspNetCore.Mvc.MvcOptions>(options => options.ModelBinderProviders.Insert(0, new BooleanModelBinderProvider()));
 
 builder.Services.AddAuthorization(Policies.Add);
 builder.Services.AddRazorPages(options =>
@@ -65,6 +68,7 @@ builder.Services.AddRazorPages(options =>
     options.Conventions.AuthorizeFolder("/Venues", Policies.Coordinators);
     options.Conventions.AuthorizeFolder("/Workers", Policies.Coordinators);
     options.Conventions.AuthorizeFolder("/Sessions", Policies.Coordinators);
+    options.Conventions.AuthorizeFolder("/ClosedDays", Policies.Coordinators);
     options.Conventions.AuthorizeFolder("/Messages", Policies.Coordinators);
     options.Conventions.AuthorizeFolder("/Records", Policies.Records);
     options.Conventions.AuthorizeFolder("/Reports", Policies.Reports);
@@ -126,6 +130,7 @@ if (!app.Environment.IsDevelopment())
 }
 app.UseStatusCodePagesWithReExecute("/Error", "?code={0}");
 app.UseStaticFiles();
+app.UseNullCharacterRefusal();
 app.UseRouting();
 app.UseAuthentication();
 app.UseTwoFactorEnforcement(app.Configuration.GetValue("Security:RequireTwoFactorForStaff", true));

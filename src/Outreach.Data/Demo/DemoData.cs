@@ -40,6 +40,7 @@ public sealed class DemoData(NpgsqlDataSource dataSource, TimeProvider clock)
         var areaIds = await InsertAreasAsync(db);
         var venueIds = await InsertVenuesAsync(db, areaIds, onBooksSince);
         var workerIds = await InsertWorkersAsync(db, youthWorkerUserId, onBooksSince);
+        await InsertWorkerProfilesAsync(db, workerIds, areaIds, now);
 
         var plan = PlanSessions(venueIds, now, random);
         var teams = ChooseTeams(plan, Workers.Length, now, random);
@@ -60,6 +61,13 @@ public sealed class DemoData(NpgsqlDataSource dataSource, TimeProvider clock)
                 ON CONFLICT (code) DO NOTHING
                 """, new { area.Code, area.Name, Region });
         }
+        // GIAS files name authorities by the DfE's number (330 Birmingham ... 336 Wolverhampton), as the venue imports migration does.
+        await db.ExecuteAsync("""
+            UPDATE outreach.areas AS a SET dfe_code = m.dfe_code
+              FROM (VALUES ('E08000025', '330'), ('E08000026', '331'), ('E08000027', '332'), ('E08000028', '333'),
+                           ('E08000029', '334'), ('E08000030', '335'), ('E08000031', '336')) AS m (code, dfe_code)
+             WHERE a.code = m.code AND a.dfe_code IS NULL
+            """);
         var rows = await db.QueryAsync<(string Code, long Id)>(
             "SELECT code, id FROM outreach.areas WHERE code = ANY(@codes)",
             new { codes = Areas.Select(a => a.Code).ToArray() });
@@ -130,6 +138,76 @@ public sealed class DemoData(NpgsqlDataSource dataSource, TimeProvider clock)
         }
         return ids;
     }
+
+    // DBS checks (the database refuses bookings without one), areas, skills, hours and a little availability,
+    // so the ranking of workers for a session has something to rank and two reviews fall due within 60 days.
+    private static async Task InsertWorkerProfilesAsync(Db db, long[] workerIds, Dictionary<string, long> areaIds, DateTimeOffset now)
+    {
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, London).DateTime);
+        for (var i = 0; i < workerIds.Length; i++)
+        {
+            var issued = today.AddDays(-120 - 45 * i);
+            // Reviews every three years, except two that fall due soon after the demo month.
+            var review = i switch
+            {
+                10 => today.AddDays(21),
+                11 => today.AddDays(45),
+                _ => issued.AddYears(3),
+            };
+            await db.ExecuteAsync("""
+                UPDATE outreach.youth_workers
+                   SET dbs_check_type = 'enhanced_barred', dbs_certificate_number = @certificate,
+                       dbs_issued_on = @issued::date, dbs_update_service = @updateService,
+                       dbs_next_review_on = @review::date, contracted_hours = @hours
+                 WHERE id = @id
+                """, new
+            {
+                id = workerIds[i],
+                certificate = "0017" + (40_312_557 + 7_919 * i).ToString("D8", System.Globalization.CultureInfo.InvariantCulture),
+                issued = issued.ToDateTime(TimeOnly.MinValue), updateService = i % 3 != 2,
+                review = review.ToDateTime(TimeOnly.MinValue),
+                hours = (i % 4) switch { 0 => 37.5m, 1 => 30m, 2 => 22.5m, _ => (decimal?)null },
+            });
+
+            var covered = new[] { Areas[i % Areas.Length], Areas[(i + 1) % Areas.Length], Areas[(i + 3) % Areas.Length] };
+            await db.ExecuteAsync("""
+                INSERT INTO outreach.worker_areas (worker_id, area_id) SELECT @id, unnest(@areas)
+                """, new { id = workerIds[i], areas = covered.Select(a => areaIds[a.Code]).ToArray() });
+            await db.ExecuteAsync("""
+                INSERT INTO outreach.worker_skills (worker_id, skill_id)
+                SELECT @id, k.id FROM outreach.skills k WHERE k.name = ANY(@names)
+                """, new { id = workerIds[i], names = WorkerSkills[i % WorkerSkills.Length] });
+        }
+
+        // One school-hours worker and one who does evenings and weekend nights.
+        await SetPatternAsync(workerIds[4], [1, 2, 3, 4, 5], new TimeSpan(8, 0, 0), new TimeSpan(17, 0, 0));
+        await SetPatternAsync(workerIds[9], [3, 5, 6], new TimeSpan(16, 0, 0), new TimeSpan(3, 0, 0));
+        await db.ExecuteAsync("""
+            INSERT INTO outreach.worker_leave (worker_id, first_day, last_day, reason)
+            VALUES (@id, @first::date, @last::date, 'Annual leave')
+            """, new { id = workerIds[2], first = today.AddDays(17).ToDateTime(TimeOnly.MinValue), last = today.AddDays(24).ToDateTime(TimeOnly.MinValue) });
+
+        Task SetPatternAsync(long workerId, int[] weekdays, TimeSpan from, TimeSpan to) => db.ExecuteAsync("""
+            INSERT INTO outreach.worker_availability (worker_id, weekday, from_time, to_time)
+            SELECT @workerId, d, @from::time, @to::time FROM unnest(@weekdays) AS d
+            """, new { workerId, weekdays, from, to });
+    }
+
+    private static readonly string[][] WorkerSkills =
+    [
+        ["A&E-trained", "Trauma informed", "Urdu"],
+        ["First aid", "Mentoring"],
+        ["Trauma informed", "First aid"],
+        ["A&E-trained", "First aid"],
+        ["Punjabi", "Mentoring"],
+        ["Trauma informed"],
+        ["A&E-trained", "Somali"],
+        ["Polish", "First aid"],
+        ["A&E-trained", "Trauma informed", "Arabic"],
+        ["First aid"],
+        ["Punjabi", "Urdu", "Trauma informed"],
+        ["A&E-trained", "Mentoring"],
+    ];
 
     private static List<PlannedSession> PlanSessions(VenueIds venues, DateTimeOffset now, Random random)
     {

@@ -36,16 +36,28 @@ public sealed class SessionCalendarData(NpgsqlDataSource dataSource)
         return rows.AsList();
     }
 
+    /// <summary>
+    /// The filter lists. Venues and workers are listed for one area only: nationally there are tens of
+    /// thousands of each, too many for a list.
+    /// </summary>
     public async Task<(IReadOnlyList<FilterOption> Venues, IReadOnlyList<FilterOption> Workers, IReadOnlyList<FilterOption> Areas)> FiltersAsync(
-        CancellationToken cancellationToken)
+        long? areaId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var venues = await connection.QueryAsync<FilterOption>(new CommandDefinition(
-            "SELECT id, name FROM outreach.venues WHERE status = 'open' ORDER BY name", cancellationToken: cancellationToken));
-        var workers = await connection.QueryAsync<FilterOption>(new CommandDefinition(
-            "SELECT id, full_name AS name FROM outreach.youth_workers WHERE active ORDER BY full_name", cancellationToken: cancellationToken));
         var areas = await connection.QueryAsync<FilterOption>(new CommandDefinition(
             "SELECT id, name FROM outreach.areas ORDER BY name", cancellationToken: cancellationToken));
+        if (areaId is null)
+        {
+            return ([], [], areas.AsList());
+        }
+        var venues = await connection.QueryAsync<FilterOption>(new CommandDefinition(
+            "SELECT id, name FROM outreach.venues WHERE status = 'open' AND area_id = @areaId ORDER BY name LIMIT 2000",
+            new { areaId }, cancellationToken: cancellationToken));
+        var workers = await connection.QueryAsync<FilterOption>(new CommandDefinition("""
+            SELECT w.id, w.full_name AS name FROM outreach.youth_workers w
+            WHERE w.active AND EXISTS (SELECT 1 FROM outreach.worker_areas wa WHERE wa.worker_id = w.id AND wa.area_id = @areaId)
+            ORDER BY w.full_name LIMIT 2000
+            """, new { areaId }, cancellationToken: cancellationToken));
         return (venues.AsList(), workers.AsList(), areas.AsList());
     }
 }

@@ -1,6 +1,7 @@
 using Dapper;
 using Npgsql;
 using Outreach.Data.Audit;
+using Outreach.Data.Workers;
 
 namespace Outreach.Data.Sessions;
 
@@ -30,11 +31,9 @@ public sealed record SessionDetail(
 
 public sealed record AssignmentRow(long Id, long WorkerId, string FullName, string Status, bool IsLead);
 
-public sealed record EligibleWorker(long Id, string FullName, string? ClashWith);
-
 public sealed record NewSession(
     long VenueId, string Kind, string Title, DateTime StartsAtUtc, DateTime EndsAtUtc, int RequiredWorkers,
-    int? ExpectedSize, string Notes);
+    int? ExpectedSize, string Notes, IReadOnlyList<long>? SkillIds = null);
 
 public sealed class SessionData(NpgsqlDataSource dataSource)
 {
@@ -82,32 +81,6 @@ public sealed class SessionData(NpgsqlDataSource dataSource)
         return rows.AsList();
     }
 
-    /// <summary>Active workers not yet on the session, each with the session that clashes, if any.</summary>
-    public async Task<IReadOnlyList<EligibleWorker>> CandidatesAsync(long sessionId, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var rows = await connection.QueryAsync<EligibleWorker>(new CommandDefinition("""
-            SELECT w.id, w.full_name,
-                   (SELECT o.title || ' at ' || ov.name
-                      FROM outreach.assignments oa
-                      JOIN outreach.sessions o ON o.id = oa.session_id
-                      JOIN outreach.venues ov ON ov.id = o.venue_id
-                     WHERE oa.worker_id = w.id AND oa.status IN ('assigned', 'confirmed')
-                       AND oa.during && tstzrange(s.starts_at, s.ends_at, '[)')
-                     LIMIT 1) AS clash_with
-            FROM outreach.youth_workers w
-            CROSS JOIN outreach.sessions s
-            WHERE s.id = @sessionId AND w.active
-              AND NOT EXISTS (SELECT 1 FROM outreach.assignments a
-                               WHERE a.session_id = s.id AND a.worker_id = w.id AND a.status IN ('assigned', 'confirmed'))
-            ORDER BY (SELECT 1 FROM outreach.assignments oa
-                       WHERE oa.worker_id = w.id AND oa.status IN ('assigned', 'confirmed')
-                         AND oa.during && tstzrange(s.starts_at, s.ends_at, '[)') LIMIT 1) NULLS FIRST,
-                     w.full_name
-            """, new { sessionId }, cancellationToken: cancellationToken));
-        return rows.AsList();
-    }
-
     public async Task<Outcome<long>> CreateAsync(NewSession session, Actor actor, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -126,6 +99,14 @@ public sealed class SessionData(NpgsqlDataSource dataSource)
             VALUES (@VenueId, @Kind, @Title, @StartsAtUtc, @EndsAtUtc, @RequiredWorkers, @ExpectedSize, @Notes)
             RETURNING id
             """, session, transaction, cancellationToken: cancellationToken));
+        var skillIds = session.SkillIds?.Distinct().ToArray() ?? [];
+        if (skillIds.Length > 0 && await connection.ExecuteAsync(new CommandDefinition("""
+                INSERT INTO outreach.session_required_skills (session_id, skill_id)
+                SELECT @id, k.id FROM outreach.skills k WHERE k.id = ANY(@skillIds) AND k.active
+                """, new { id, skillIds }, transaction, cancellationToken: cancellationToken)) != skillIds.Length)
+        {
+            return Outcome<long>.Fail(nameof(NewSession.SkillIds), "Choose skills from the list.");
+        }
         await AuditLog.WriteAsync(connection, transaction, actor, "create", "session", id, null, session, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return Outcome<long>.Ok(id);
@@ -158,6 +139,11 @@ public sealed class SessionData(NpgsqlDataSource dataSource)
         {
             return Outcome<long>.Fail("WorkerId", "Choose an active youth worker from the list.");
         }
+        // The friendly form of the rule the database's trigger enforces.
+        if (await Dbs.AssignmentRefusalAsync(connection, transaction, workerId, session.EndsAt, cancellationToken) is { } dbsRefusal)
+        {
+            return Outcome<long>.Fail("WorkerId", dbsRefusal);
+        }
 
         long id;
         try
@@ -178,6 +164,10 @@ public sealed class SessionData(NpgsqlDataSource dataSource)
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ExclusionViolation)
         {
             return Outcome<long>.Fail("WorkerId", "This worker is already booked at an overlapping time.");
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.CheckViolation && e.ConstraintName == Dbs.ConstraintName)
+        {
+            return Outcome<long>.Fail("WorkerId", "This worker's DBS check does not cover this session, so they cannot be assigned.");
         }
         if (id == 0)
         {

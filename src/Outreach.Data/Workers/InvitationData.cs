@@ -57,9 +57,10 @@ public sealed class InvitationData(NpgsqlDataSource dataSource, TimeProvider clo
         return true;
     }
 
-    private bool Matches(string? stored, string code)
+    // The code comes from a link anyone can edit: it may be missing altogether.
+    private bool Matches(string? stored, string? code)
     {
-        if (stored is null || stored.Split('|') is not [var hash, var expiresText]
+        if (stored is null || string.IsNullOrEmpty(code) || stored.Split('|') is not [var hash, var expiresText]
             || !DateTime.TryParse(expiresText, null, System.Globalization.DateTimeStyles.RoundtripKind, out var expires))
         {
             return false;

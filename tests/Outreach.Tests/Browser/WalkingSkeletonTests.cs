@@ -47,6 +47,11 @@ public sealed partial class WalkingSkeletonTests(OutreachApp app)
         await browser.ScreenshotAsync(coordinator, "landline-refused");
         await coordinator.GetByLabel("Mobile number").FillAsync(mobileNational);
         await coordinator.GetByLabel("Email (for signing in)").FillAsync(workerEmail);
+        await coordinator.GetByLabel(areaName, new() { Exact = true }).CheckAsync();
+        await coordinator.GetByLabel("Type of check").SelectOptionAsync("enhanced_barred");
+        await coordinator.GetByLabel("Certificate number").FillAsync("001234567890");
+        await coordinator.GetByLabel("Issue date").FillAsync(DateTime.UtcNow.AddYears(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        await coordinator.GetByLabel("Next review date").FillAsync(DateTime.UtcNow.AddYears(2).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
         await coordinator.GetByRole(AriaRole.Button, new() { Name = "Add youth worker" }).ClickAsync();
         await Expect(coordinator.GetByRole(AriaRole.Status)).ToContainTextAsync("sent a text with a link");
 

@@ -54,7 +54,10 @@ public sealed class MigrationTests
         var venue = await ScalarAsync<long>(dataSource,
             $"INSERT INTO outreach.venues (kind, name, area_id) VALUES ('school', 'Park School', {area}) RETURNING id");
         var worker = await ScalarAsync<long>(dataSource,
-            "INSERT INTO outreach.youth_workers (full_name, mobile_e164) VALUES ('Sam Worker', '+447400123456') RETURNING id");
+            """
+            INSERT INTO outreach.youth_workers (full_name, mobile_e164, dbs_check_type, dbs_certificate_number, dbs_issued_on, dbs_next_review_on)
+            VALUES ('Sam Worker', '+447400123456', 'enhanced_barred', '001234567890', '2029-01-07', '2032-01-07') RETURNING id
+            """);
         async Task<long> Session(string starts, string ends) => await ScalarAsync<long>(dataSource, $"""
             INSERT INTO outreach.sessions (venue_id, kind, starts_at, ends_at)
             VALUES ({venue}, 'assembly', '{starts}', '{ends}') RETURNING id

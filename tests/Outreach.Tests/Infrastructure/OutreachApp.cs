@@ -114,6 +114,8 @@ public sealed class OutreachApp : WebApplicationFactory<Program>, IAsyncLifetime
         // Every test signs in from 127.0.0.1, many times a minute; the limits themselves are tested apart.
         builder.UseSetting("RateLimits:SignInPerAddressPerMinute", "100000");
         builder.UseSetting("RateLimits:SignInPerAccountPerMinute", "100000");
+        // Records nothing until a test opens a recording (log hygiene).
+        builder.ConfigureLogging(logging => logging.AddCapturedLogs());
     }
 
     async Task IAsyncLifetime.DisposeAsync()

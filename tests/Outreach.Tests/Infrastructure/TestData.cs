@@ -35,7 +35,13 @@ public static class TestData
     {
         await using var c = await db.OpenConnectionAsync();
         return await c.ExecuteScalarAsync<long>(
-            "INSERT INTO outreach.youth_workers (full_name, mobile_e164, user_id, hourly_cost) VALUES (@name, @mobile, @userId, 20) RETURNING id",
+            // A DBS check valid for years, so the database lets the worker be booked onto any test's session.
+            """
+            INSERT INTO outreach.youth_workers (full_name, mobile_e164, user_id, hourly_cost, dbs_check_type,
+                dbs_certificate_number, dbs_issued_on, dbs_next_review_on)
+            VALUES (@name, @mobile, @userId, 20, 'enhanced_barred', '001234567890', current_date - 365, current_date + 3650)
+            RETURNING id
+            """,
             new { name = Unique("Worker"), mobile = mobile ?? Mobile(), userId });
     }
 

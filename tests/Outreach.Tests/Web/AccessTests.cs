@@ -20,6 +20,7 @@ public sealed class AccessTests(OutreachApp app)
         { "/Venues/Create", [Roles.Administrator, Roles.Coordinator] },
         { "/Workers", [Roles.Administrator, Roles.Coordinator] },
         { "/Workers/Create", [Roles.Administrator, Roles.Coordinator] },
+        { "/Workers/Skills", [Roles.Administrator, Roles.Coordinator] },
         { "/Messages", [Roles.Administrator, Roles.Coordinator] },
         { "/Records", [Roles.Administrator, Roles.Coordinator, Roles.YouthWorker] },
         { "/Reports", [Roles.Administrator, Roles.Coordinator, Roles.Commissioner] },

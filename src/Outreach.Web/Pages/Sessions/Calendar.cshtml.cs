@@ -26,7 +26,7 @@ public class CalendarModel(SessionCalendarData calendar) : PageModel
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
-        (Venues, Workers, Areas) = await calendar.FiltersAsync(cancellationToken);
+        (Venues, Workers, Areas) = await calendar.FiltersAsync(AreaId, cancellationToken);
     }
 
     /// <summary>

@@ -3,13 +3,15 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.Mvc.Rendering;
 using Outreach.Data;
+using Outreach.Data.ClosedDays;
 using Outreach.Data.Sessions;
 using Outreach.Data.Venues;
+using Outreach.Data.Workers;
 using Outreach.Web.Infrastructure;
 
 namespace Outreach.Web.Pages.Sessions;
 
-public class CreateModel(SessionData sessions, VenueData venues, TimeProvider clock) : PageModel
+public class CreateModel(SessionData sessions, VenueData venues, TimeProvider clock, ClosedDayData closedDays, SkillData skills) : PageModel
 {
     [BindProperty]
     public InputModel Input { get; set; } = new();
@@ -50,6 +52,11 @@ public class CreateModel(SessionData sessions, VenueData venues, TimeProvider cl
         [StringLength(2000, ErrorMessage = "Keep the notes under 2000 characters.")]
         [Display(Name = "Notes")]
         public string? Notes { get; set; }
+
+        public List<long> SkillIds { get; set; } = [];
+
+        [Display(Name = "Plan it anyway: the school is closed that day")]
+        public bool PlanOnClosedDays { get; set; }
     }
 
     public async Task OnGetAsync(long? venueId, CancellationToken cancellationToken)
@@ -94,9 +101,22 @@ public class CreateModel(SessionData sessions, VenueData venues, TimeProvider cl
             return Page();
         }
 
+        if (!Input.PlanOnClosedDays)
+        {
+            var days = new[] { Input.Start!.Value, Input.End!.Value }.Select(DateOnly.FromDateTime).Distinct()
+                .Select(day => (Input.VenueId!.Value, day)).ToList();
+            var closures = await closedDays.ClosuresAsync(days, cancellationToken);
+            if (closures.Count > 0)
+            {
+                ModelState.AddModelError("Input.PlanOnClosedDays", SeriesData.ClosedMessage(closures));
+                await LoadAsync(cancellationToken);
+                return Page();
+            }
+        }
+
         var outcome = await sessions.CreateAsync(new NewSession(
             Input.VenueId!.Value, Input.Kind!, Input.Title.Trim(), startUtc, endUtc, Input.RequiredWorkers,
-            Input.ExpectedSize, Input.Notes?.Trim() ?? ""), HttpContext.Actor(), cancellationToken);
+            Input.ExpectedSize, Input.Notes?.Trim() ?? "", Input.SkillIds), HttpContext.Actor(), cancellationToken);
         if (!outcome.Succeeded)
         {
             ModelState.AddErrors(outcome);
@@ -107,8 +127,11 @@ public class CreateModel(SessionData sessions, VenueData venues, TimeProvider cl
         return RedirectToPage("Details", new { id = outcome.Value });
     }
 
+    public IReadOnlyList<Skill> Skills { get; private set; } = [];
+
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
+        Skills = await skills.ListAsync(includeRetired: false, cancellationToken);
         Venues = (await venues.OpenVenuesAsync(cancellationToken))
             .Select(v => new SelectListItem($"{v.Name} ({v.AreaName})", v.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)))
             .ToList();

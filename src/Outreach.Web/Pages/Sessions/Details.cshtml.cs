@@ -2,19 +2,23 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Outreach.Data.Sessions;
+using Outreach.Data.Workers;
 using Outreach.Jobs.Reminders;
 using Outreach.Web.Infrastructure;
 
 namespace Outreach.Web.Pages.Sessions;
 
 /// <summary>One session: what, where, when, who is on it, and assigning more workers.</summary>
-public class DetailsModel(SessionData sessions, ReminderScheduler reminders) : PageModel
+public class DetailsModel(SessionData sessions, CandidateData candidates, SkillData skills, ReminderScheduler reminders) : PageModel
 {
     public SessionDetail Session { get; private set; } = null!;
 
     public IReadOnlyList<AssignmentRow> Assignments { get; private set; } = [];
 
-    public IReadOnlyList<EligibleWorker> Candidates { get; private set; } = [];
+    /// <summary>The region's workers ranked for this session, each ineligible one with its reasons.</summary>
+    public IReadOnlyList<Candidate> Candidates { get; private set; } = [];
+
+    public IReadOnlyList<string> RequiredSkills { get; private set; } = [];
 
     [BindProperty]
     [Required(ErrorMessage = "Choose a youth worker to assign.")]
@@ -55,7 +59,8 @@ public class DetailsModel(SessionData sessions, ReminderScheduler reminders) : P
         }
         Session = session;
         Assignments = await sessions.AssignmentsAsync(id, cancellationToken);
-        Candidates = await sessions.CandidatesAsync(id, cancellationToken);
+        Candidates = await candidates.RankAsync(id, cancellationToken);
+        RequiredSkills = await skills.ForSessionAsync(id, cancellationToken);
         return true;
     }
 }

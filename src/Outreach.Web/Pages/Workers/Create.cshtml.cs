@@ -3,6 +3,7 @@ using Hangfire;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Outreach.Data;
 using Outreach.Data.Identity;
 using Outreach.Data.Messages;
 using Outreach.Data.Workers;
@@ -17,6 +18,8 @@ public class CreateModel(
 {
     [BindProperty]
     public InputModel Input { get; set; } = new();
+
+    public IReadOnlyList<AreaChoice> Areas { get; private set; } = [];
 
     public sealed class InputModel
     {
@@ -34,14 +37,21 @@ public class CreateModel(
         [Display(Name = "Email (for signing in)")]
         public string? Email { get; set; }
 
-        [Range(0, 500, ErrorMessage = "Enter an hourly cost between £0 and £500.")]
+        [Range(typeof(decimal), "0", "500", ErrorMessage = "Enter an hourly cost between £0 and £500.")]
         [Display(Name = "Hourly cost (£)")]
         public decimal? HourlyCost { get; set; }
+
+        [Range(typeof(decimal), "0", "80", ErrorMessage = "Enter contracted hours between 0 and 80 a week, or leave it empty for a sessional worker.")]
+        [Display(Name = "Contracted hours a week")]
+        public decimal? ContractedHours { get; set; }
+
+        public List<long> AreaIds { get; set; } = [];
+
+        public DbsFields Dbs { get; set; } = new();
     }
 
-    public void OnGet()
-    {
-    }
+    public async Task OnGetAsync(CancellationToken cancellationToken) =>
+        Areas = await workers.AreaChoicesAsync(cancellationToken);
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
@@ -55,23 +65,28 @@ public class CreateModel(
         {
             ModelState.AddModelError("Input.Email", "Someone already signs in with this email address.");
         }
+        var today = DateOnly.FromDateTime(UkTime.ToLocal(clock.GetUtcNow().UtcDateTime));
+        var dbs = Input.Dbs.Validate(ModelState, "Input.Dbs.", today);
         if (!ModelState.IsValid)
         {
+            Areas = await workers.AreaChoicesAsync(cancellationToken);
             return Page();
         }
 
-        var outcome = await workers.CreateAsync(new NewWorker(Input.FullName.Trim(), mobile, email, Input.HourlyCost),
-            HttpContext.Actor(), cancellationToken);
+        var outcome = await workers.CreateAsync(new NewWorker(Input.FullName.Trim(), mobile, email, Input.HourlyCost, dbs,
+            Input.AreaIds, Input.ContractedHours), HttpContext.Actor(), cancellationToken);
         if (!outcome.Succeeded)
         {
             ModelState.AddErrors(outcome);
+            Areas = await workers.AreaChoicesAsync(cancellationToken);
             return Page();
         }
 
         var invited = email is not null && await InviteAsync(outcome.Value, Input.FullName.Trim(), email, mobile, cancellationToken);
+        var noDbs = dbs is null ? " Record their DBS check before assigning them to sessions." : "";
         TempData["StatusMessage"] = invited
-            ? $"{Input.FullName.Trim()} was added and sent a text with a link to set their password."
-            : $"{Input.FullName.Trim()} was added.";
+            ? $"{Input.FullName.Trim()} was added and sent a text with a link to set their password.{noDbs}"
+            : $"{Input.FullName.Trim()} was added.{noDbs}";
         return RedirectToPage("Index");
     }
 

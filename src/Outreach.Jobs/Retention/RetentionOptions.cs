@@ -1,0 +1,25 @@
+using Outreach.Data.Retention;
+
+namespace Outreach.Jobs.Retention;
+
+/// <summary>How long personal data is kept (section "Retention"); the daily retention job enforces it.</summary>
+public sealed class RetentionOptions
+{
+    public const string Section = "Retention";
+
+    /// <summary>Months an SMS body is kept after the message was queued (the development gateway's copies too).</summary>
+    public int SmsBodyMonths { get; set; } = 12;
+
+    /// <summary>Months a worker's name, mobile number and email are kept after they stop being active.</summary>
+    public int InactiveWorkerContactMonths { get; set; } = 6;
+
+    /// <summary>The rules in force, one per kind of data the job knows.</summary>
+    public IReadOnlyList<RetentionRule> Rules =>
+    [
+        new(RetentionData.SmsBodies, SmsBodyMonths),
+        new(RetentionData.DevelopmentMessages, SmsBodyMonths),
+        new(RetentionData.WorkerContacts, InactiveWorkerContactMonths),
+    ];
+
+    public bool IsValid => SmsBodyMonths >= 1 && InactiveWorkerContactMonths >= 1;
+}

@@ -1,0 +1,46 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Outreach.Data;
+using Outreach.Data.Workers;
+
+namespace Outreach.Web.Pages.Workers;
+
+/// <summary>One youth worker: profile, safeguarding, when they can work, and what they are booked on.</summary>
+public class DetailsModel(WorkerData workers, AvailabilityData availability, TimeProvider clock) : PageModel
+{
+    public WorkerProfile Worker { get; private set; } = null!;
+
+    public IReadOnlyList<AvailabilityRange> Pattern { get; private set; } = [];
+
+    public IReadOnlyList<LeaveEntry> Leave { get; private set; } = [];
+
+    public IReadOnlyList<WorkerSession> Upcoming { get; private set; } = [];
+
+    public DateOnly Today { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(long id, CancellationToken cancellationToken)
+    {
+        var worker = await workers.ProfileAsync(id, cancellationToken);
+        if (worker is null)
+        {
+            return NotFound();
+        }
+        Worker = worker;
+        var now = clock.GetUtcNow().UtcDateTime;
+        Today = DateOnly.FromDateTime(UkTime.ToLocal(now));
+        Pattern = await availability.PatternAsync(id, cancellationToken);
+        Leave = await availability.LeaveAsync(id, Today, cancellationToken);
+        Upcoming = await workers.UpcomingSessionsAsync(id, now, cancellationToken);
+        return Page();
+    }
+
+    /// <summary>Bootstrap colour for the DBS status: red when they cannot be booked now, amber when due soon.</summary>
+    public string DbsTone()
+    {
+        if (Worker.DbsNextReviewOn is not { } review || DateOnly.FromDateTime(review) <= Today)
+        {
+            return "danger";
+        }
+        return DateOnly.FromDateTime(review).DayNumber - Today.DayNumber <= Dbs.DueWithinDays ? "warning" : "success";
+    }
+}
