@@ -25,6 +25,7 @@ public sealed class BrowserSession : IAsyncDisposable
 
     public static async Task<BrowserSession> StartAsync(string testName)
     {
+        Assertions.SetDefaultExpectTimeout(30_000);
         var playwright = await Playwright.CreateAsync();
         var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -48,7 +49,8 @@ public sealed class BrowserSession : IAsyncDisposable
             TimezoneId = "Europe/London",
         });
         var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(15_000);
+        // Generous: a loaded 2-core CI machine hashing passwords at 210,000 iterations can be slow to answer.
+        page.SetDefaultTimeout(60_000);
         return page;
     }
 
