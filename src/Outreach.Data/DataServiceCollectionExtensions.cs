@@ -46,6 +46,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<ReminderData>();
         services.AddSingleton<CalendarFeedData>();
         services.AddSingleton<SessionCalendarData>();
+        services.AddSingleton<AutoFillData>();
         services.AddSingleton<ApiKeyData>();
         services.AddSingleton<VenueListData>();
         services.AddSingleton<WorkerListData>();

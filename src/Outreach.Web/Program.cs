@@ -130,8 +130,8 @@ if (!app.Environment.IsDevelopment())
 }
 app.UseStatusCodePagesWithReExecute("/Error", "?code={0}");
 app.UseStaticFiles();
-app.UseNullCharacterRefusal();
 app.UseRouting();
+app.UseNullCharacterRefusal();
 app.UseAuthentication();
 app.UseTwoFactorEnforcement(app.Configuration.GetValue("Security:RequireTwoFactorForStaff", true));
 app.UseAuthorization();

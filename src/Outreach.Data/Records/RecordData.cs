@@ -53,7 +53,8 @@ public sealed class RecordData(NpgsqlDataSource dataSource, TimeProvider clock)
             SELECT s.id AS session_id, s.title, s.kind, v.name AS venue_name, s.starts_at, s.ends_at,
                    s.status AS session_status, '' AS assignment_status, false AS is_lead, false AS has_record
             FROM outreach.sessions s JOIN outreach.venues v ON v.id = s.venue_id
-            WHERE s.ends_at >= @fromUtc AND s.ends_at <= @nowUtc AND s.status <> 'cancelled'
+            WHERE s.starts_at >= @fromUtc - interval '24 hours' AND s.starts_at <= @nowUtc
+              AND s.ends_at >= @fromUtc AND s.ends_at <= @nowUtc AND s.status <> 'cancelled'
               AND NOT EXISTS (SELECT 1 FROM outreach.session_records r WHERE r.session_id = s.id)
             ORDER BY s.ends_at
             LIMIT 200

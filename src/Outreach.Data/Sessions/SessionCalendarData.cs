@@ -23,7 +23,8 @@ public sealed class SessionCalendarData(NpgsqlDataSource dataSource)
             FROM outreach.sessions s
             JOIN outreach.venues v ON v.id = s.venue_id
             LEFT JOIN outreach.assignments a ON a.session_id = s.id
-            WHERE s.starts_at < @toUtc AND s.ends_at > @fromUtc
+            -- Sessions last at most 24 hours (a CHECK on the table), so the lower bound keeps this an index range scan.
+            WHERE s.starts_at < @toUtc AND s.starts_at > @fromUtc - interval '24 hours' AND s.ends_at > @fromUtc
               AND (@venueId::bigint IS NULL OR s.venue_id = @venueId)
               AND (@areaId::bigint IS NULL OR v.area_id = @areaId)
               AND (@workerId::bigint IS NULL OR EXISTS (

@@ -31,6 +31,9 @@ public sealed record SessionDetail(
 
 public sealed record AssignmentRow(long Id, long WorkerId, string FullName, string Status, bool IsLead);
 
+/// <summary>A booking taken off a session, and the booking that leads the session in its place, if it had led.</summary>
+public sealed record Withdrawal(long AssignmentId, long WorkerId, long? NewLeadAssignmentId);
+
 public sealed record NewSession(
     long VenueId, string Kind, string Title, DateTime StartsAtUtc, DateTime EndsAtUtc, int RequiredWorkers,
     int? ExpectedSize, string Notes, IReadOnlyList<long>? SkillIds = null);
@@ -38,6 +41,8 @@ public sealed record NewSession(
 public sealed class SessionData(NpgsqlDataSource dataSource)
 {
     private sealed record SessionState(string Status, DateTime EndsAt);
+
+    private sealed record BookingState(long WorkerId, string Status, bool IsLead);
 
     public async Task<IReadOnlyList<SessionRow>> ListAsync(DateTime fromUtc, DateTime toUtc, CancellationToken cancellationToken)
     {
@@ -132,9 +137,12 @@ public sealed class SessionData(NpgsqlDataSource dataSource)
         {
             return Outcome<long>.Fail("WorkerId", $"The session is {session.Status}: workers can no longer be assigned.");
         }
-        var workerActive = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
-            "SELECT EXISTS (SELECT 1 FROM outreach.youth_workers WHERE id = @workerId AND active)",
-            new { workerId }, transaction, cancellationToken: cancellationToken));
+        // Bookings of one worker take turns here. Each then sees the one before it committed, and the exclusion
+        // constraint refuses an overlap at once; without the turn, two overlapping inserts in flight wait on each
+        // other, and under load PostgreSQL ends that deadlock by failing one of them with an error.
+        var workerActive = await connection.ExecuteScalarAsync<bool?>(new CommandDefinition(
+            "SELECT active FROM outreach.youth_workers WHERE id = @workerId FOR NO KEY UPDATE",
+            new { workerId }, transaction, cancellationToken: cancellationToken)) == true;
         if (!workerActive)
         {
             return Outcome<long>.Fail("WorkerId", "Choose an active youth worker from the list.");
@@ -178,5 +186,68 @@ public sealed class SessionData(NpgsqlDataSource dataSource)
             new { sessionId, workerId }, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return Outcome<long>.Ok(id);
+    }
+
+    /// <summary>
+    /// Takes a worker off a session. The booking stays, marked withdrawn, so the history shows who was due to
+    /// go and the worker can be booked again later. If they led the session, the longest-booked worker still on
+    /// it leads instead, so someone is there to record it. Reminders already queued for them are not sent.
+    /// </summary>
+    public async Task<Outcome<Withdrawal>> WithdrawAsync(long sessionId, long assignmentId, Actor actor, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+
+        // The session first, as booking does, so a withdrawal and a booking on one session take turns.
+        var session = await connection.QuerySingleOrDefaultAsync<SessionState>(new CommandDefinition(
+            "SELECT status, ends_at FROM outreach.sessions WHERE id = @sessionId FOR UPDATE",
+            new { sessionId }, transaction, cancellationToken: cancellationToken));
+        if (session is null)
+        {
+            return Outcome<Withdrawal>.Fail("", "That session no longer exists.");
+        }
+        if (session.Status is "cancelled" or "delivered")
+        {
+            return Outcome<Withdrawal>.Fail("", $"The session is {session.Status}: its bookings stay as they were.");
+        }
+        var booking = await connection.QuerySingleOrDefaultAsync<BookingState>(new CommandDefinition("""
+            SELECT worker_id, status, is_lead FROM outreach.assignments
+            WHERE id = @assignmentId AND session_id = @sessionId
+            FOR UPDATE
+            """, new { sessionId, assignmentId }, transaction, cancellationToken: cancellationToken));
+        if (booking is null)
+        {
+            return Outcome<Withdrawal>.Fail("", "That booking is not on this session.");
+        }
+        if (booking.Status is not ("assigned" or "confirmed"))
+        {
+            return Outcome<Withdrawal>.Fail("", $"This booking is already {booking.Status}.");
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition("""
+            UPDATE outreach.assignments SET status = 'withdrawn', is_lead = false, updated_at = now()
+            WHERE id = @assignmentId AND session_id = @sessionId
+            """, new { sessionId, assignmentId }, transaction, cancellationToken: cancellationToken));
+        long? newLead = null;
+        if (booking.IsLead)
+        {
+            newLead = await connection.ExecuteScalarAsync<long?>(new CommandDefinition("""
+                UPDATE outreach.assignments SET is_lead = true, updated_at = now()
+                WHERE id = (SELECT id FROM outreach.assignments
+                             WHERE session_id = @sessionId AND status IN ('assigned', 'confirmed')
+                             ORDER BY created_at, id LIMIT 1)
+                RETURNING id
+                """, new { sessionId }, transaction, cancellationToken: cancellationToken));
+        }
+        await connection.ExecuteAsync(new CommandDefinition("""
+            UPDATE outreach.sms_outbox SET status = 'void', last_error = 'booking withdrawn'
+            WHERE worker_id = @WorkerId AND session_id = @sessionId AND purpose = 'reminder' AND status = 'pending'
+            """, new { booking.WorkerId, sessionId }, transaction, cancellationToken: cancellationToken));
+        await AuditLog.WriteAsync(connection, transaction, actor, "withdraw", "assignment", assignmentId,
+            new { sessionId, booking.WorkerId, booking.Status, booking.IsLead },
+            new { sessionId, booking.WorkerId, Status = "withdrawn", IsLead = false, NewLeadAssignmentId = newLead },
+            cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return Outcome<Withdrawal>.Ok(new Withdrawal(assignmentId, booking.WorkerId, newLead));
     }
 }

@@ -115,7 +115,7 @@ internal sealed partial class GiasCsv
             _seenUrns[urn] = row.Line;
         }
         // A value this long is already refused above; its start is enough to show, and fits the reference index.
-        row.Ref = urn.Length <= 100 ? urn : urn[..100];
+        row.Ref = Truncate(urn, 100);
 
         if (!laCodeValid)
         {
@@ -237,7 +237,9 @@ internal sealed partial class GiasCsv
         return null;
     }
 
-    private static string Truncate(string text, int length) => text.Length <= length ? text : text[..length];
+    // Never between the two halves of a surrogate pair (an emoji, say): half of one cannot be stored.
+    private static string Truncate(string text, int length) =>
+        text.Length <= length ? text : text[..(char.IsHighSurrogate(text[length - 1]) ? length - 1 : length)];
 
     [GeneratedRegex("^[0-9]{3}$")]
     private static partial Regex LaCode();

@@ -62,7 +62,7 @@ internal sealed partial class OdsCsv(DateOnly today)
             _seenCodes[code] = row.Line;
         }
         // A value this long is already refused above; its start is enough to show, and fits the reference index.
-        row.Ref = code.Length <= 100 ? code : code[..100];
+        row.Ref = code.Length <= 100 ? code : code[..(char.IsHighSurrogate(code[99]) ? 99 : 100)];
 
         row.Name = ImportFile.TitleCaseIfShouting(ImportFile.Tidy(rows.Get(1)));
         if (row.Name.Length == 0)
@@ -95,7 +95,7 @@ internal sealed partial class OdsCsv(DateOnly today)
         row.ClosedOn = Date(rows, 11, "Close date (column 12)", row);
         row.Status = row.ClosedOn is { } closed && closed <= today ? "closed" : "open";
         var phone = ImportFile.Tidy(rows.Get(17));
-        row.Phone = phone.Length <= 40 ? phone : phone[..40];
+        row.Phone = phone.Length <= 40 ? phone : phone[..(char.IsHighSurrogate(phone[39]) ? 39 : 40)];
 
         if (row.Rejected)
         {

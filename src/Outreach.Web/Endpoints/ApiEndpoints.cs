@@ -25,6 +25,16 @@ public static class ApiEndpoints
 
     public sealed record NewAssignmentRequest(long? WorkerId);
 
+    /// <summary>
+    /// A change to one session (never the rest of its series). PUT gives every field, as when creating; PATCH gives
+    /// only the fields that change.
+    /// </summary>
+    public sealed record SessionChangeRequest(
+        long? VenueId, string? Kind, string? Title, DateTimeOffset? StartsAt, DateTimeOffset? EndsAt, int? RequiredWorkers,
+        string? Notes, bool? PlanOnClosedDays);
+
+    public sealed record CancelSessionRequest(string? Reason);
+
     public static IEndpointRouteBuilder MapOutreachApi(this IEndpointRouteBuilder routes)
     {
         var api = routes.MapGroup("/api/v1").WithTags("Outreach API").RequireRateLimiting(RateLimits.Api);
@@ -71,6 +81,24 @@ public static class ApiEndpoints
 
         planning.MapGet("/workers", async (string? search, bool? active, int? page, int? pageSize, WorkerListData workers, CancellationToken ct) =>
             Results.Ok(await workers.PageAsync(search, active, page, pageSize, ct)));
+
+        planning.MapGet("/workers/{id:long}", async (long id, WorkerData workers, CancellationToken ct) =>
+            await workers.ProfileAsync(id, ct) is { } w
+                ? Results.Ok(new
+                {
+                    w.Id, w.FullName, w.MobileE164, w.Email, w.Active, w.HasSignIn, w.SmsOptedOut, w.HourlyCost, w.ContractedHours,
+                    // The certificate number stays on the site: a client plans with the check's type and dates.
+                    dbs = w.DbsCheckType is null ? null : new
+                    {
+                        checkType = w.DbsCheckType,
+                        issuedOn = w.DbsIssuedOn is { } issued ? DateOnly.FromDateTime(issued) : (DateOnly?)null,
+                        nextReviewOn = w.DbsNextReviewOn is { } review ? DateOnly.FromDateTime(review) : (DateOnly?)null,
+                        updateService = w.DbsUpdateService,
+                    },
+                    areas = w.AreaIds.Zip(w.AreaNames, (areaId, name) => new { id = areaId, name }),
+                    skills = w.SkillIds.Zip(w.SkillNames, (skillId, name) => new { id = skillId, name }),
+                })
+                : NotFound("youth worker", id));
 
         planning.MapGet("/sessions", async (DateTimeOffset? from, DateTimeOffset? to, long? venueId, string? status, int? page, int? pageSize,
             SessionListData sessions, CancellationToken ct) =>
@@ -160,6 +188,53 @@ public static class ApiEndpoints
             return Results.Created($"/api/v1/sessions/{id}", new { assignmentId = outcome.Value });
         });
 
+        planning.MapPut("/sessions/{id:long}", (long id, SessionChangeRequest request, SessionEditData edits, SessionData sessions,
+            ReminderScheduler reminders, HttpContext http, CancellationToken ct) =>
+            ChangeSessionAsync(id, request, partial: false, edits, sessions, reminders, http, ct));
+
+        planning.MapPatch("/sessions/{id:long}", (long id, SessionChangeRequest request, SessionEditData edits, SessionData sessions,
+            ReminderScheduler reminders, HttpContext http, CancellationToken ct) =>
+            ChangeSessionAsync(id, request, partial: true, edits, sessions, reminders, http, ct));
+
+        planning.MapPost("/sessions/{id:long}/cancel", async (long id, CancelSessionRequest request, SessionEditData edits,
+            SessionData sessions, HttpContext http, CancellationToken ct) =>
+        {
+            var reason = request.Reason?.Trim() ?? "";
+            if (reason.Length is 0 or > 500)
+            {
+                return Results.ValidationProblem(new Dictionary<string, string[]>
+                {
+                    ["reason"] = ["Give the reason for cancelling, up to 500 characters: the workers and the venue will ask."],
+                });
+            }
+            if (await sessions.FindAsync(id, ct) is null)
+            {
+                return NotFound("session", id);
+            }
+            var outcome = await edits.CancelAsync(id, ChangeScope.This, reason, http.Actor(), ct);
+            return outcome.Succeeded
+                ? Results.Ok(await SessionViewAsync(sessions, id, ct))
+                : Problem(outcome, StatusCodes.Status409Conflict);
+        });
+
+        planning.MapPost("/sessions/{id:long}/assignments/{assignmentId:long}/withdraw", async (long id, long assignmentId,
+            SessionData sessions, HttpContext http, CancellationToken ct) =>
+        {
+            if (await sessions.FindAsync(id, ct) is null)
+            {
+                return NotFound("session", id);
+            }
+            if ((await sessions.AssignmentsAsync(id, ct)).All(a => a.Id != assignmentId))
+            {
+                return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: $"No assignment {assignmentId} on session {id}",
+                    detail: $"Session {id} has no assignment with id {assignmentId}.");
+            }
+            var outcome = await sessions.WithdrawAsync(id, assignmentId, http.Actor(), ct);
+            return outcome.Succeeded
+                ? Results.Ok(await SessionViewAsync(sessions, id, ct))
+                : Problem(outcome, StatusCodes.Status409Conflict);
+        });
+
         reporting.MapGet("/reach", async (string? from, string? to, ReachData reach, CancellationToken ct) =>
         {
             if (!TryMonth(from, out var fromMonth) || !TryMonth(to, out var toMonth) || toMonth < fromMonth)
@@ -182,6 +257,112 @@ public static class ApiEndpoints
 
         return routes;
     }
+
+    /// <summary>
+    /// PUT and PATCH of one session through the same change the Edit page makes (<see cref="ChangeScope.This"/>):
+    /// times in any offset, converted to UK wall-clock for the change and checked to come back to the same instants.
+    /// </summary>
+    private static async Task<IResult> ChangeSessionAsync(
+        long id, SessionChangeRequest request, bool partial, SessionEditData edits, SessionData sessions,
+        ReminderScheduler reminders, HttpContext http, CancellationToken ct)
+    {
+        var current = await edits.FindAsync(id, ct);
+        if (current is null)
+        {
+            return NotFound("session", id);
+        }
+        var errors = new Dictionary<string, string[]>();
+        if (!partial)
+        {
+            foreach (var (field, missing) in new[]
+            {
+                ("venueId", request.VenueId is null), ("kind", request.Kind is null), ("title", request.Title is null),
+                ("startsAt", request.StartsAt is null), ("endsAt", request.EndsAt is null),
+            })
+            {
+                if (missing)
+                {
+                    errors[field] = [$"Give {field}: PUT replaces the whole session (PATCH changes only the fields given)."];
+                }
+            }
+        }
+        var kind = request.Kind ?? current.Kind;
+        var title = request.Title?.Trim() ?? current.Title;
+        var notes = request.Notes?.Trim() ?? (partial ? current.Notes : "");
+        var requiredWorkers = request.RequiredWorkers ?? (partial ? current.RequiredWorkers : 1);
+        var startsAt = request.StartsAt ?? new DateTimeOffset(current.StartsAt, TimeSpan.Zero);
+        var endsAt = request.EndsAt ?? new DateTimeOffset(current.EndsAt, TimeSpan.Zero);
+        if (request.Kind is not null && !SessionKinds.Labels.ContainsKey(kind))
+        {
+            errors["kind"] = [$"Use one of: {string.Join(", ", SessionKinds.Labels.Keys)}."];
+        }
+        if (request.Title is not null && (title.Length == 0 || title.Length > 200))
+        {
+            errors["title"] = ["Give a title of up to 200 characters."];
+        }
+        if (notes.Length > 2000)
+        {
+            errors["notes"] = ["Keep the notes under 2000 characters."];
+        }
+        if (requiredWorkers is < 1 or > 50)
+        {
+            errors["requiredWorkers"] = ["A session needs between 1 and 50 workers."];
+        }
+        if (endsAt <= startsAt)
+        {
+            errors["endsAt"] = ["The end must be after the start."];
+        }
+        else if (endsAt - startsAt >= TimeSpan.FromHours(24))
+        {
+            errors["endsAt"] = ["A session lasts less than 24 hours."];
+        }
+        var localStart = UkTime.ToLocal(startsAt.UtcDateTime);
+        var localEnd = UkTime.ToLocal(endsAt.UtcDateTime);
+        var date = DateOnly.FromDateTime(localStart);
+        var occurrence = PlannedOccurrence.On(date, TimeOnly.FromDateTime(localStart), TimeOnly.FromDateTime(localEnd));
+        if (!errors.ContainsKey("endsAt") && (occurrence.StartUtc != startsAt.UtcDateTime || occurrence.EndUtc != endsAt.UtcDateTime))
+        {
+            // Only in the hour the clocks go back, when one UK wall-clock time names two instants.
+            errors["startsAt"] = ["These times fall in the hour the UK clocks go back, which happens twice; choose times outside it."];
+        }
+        if (errors.Count > 0)
+        {
+            return Results.ValidationProblem(errors);
+        }
+
+        var outcome = await edits.ChangeAsync(new SessionChange(
+            id, ChangeScope.This, date, TimeOnly.FromDateTime(localStart), TimeOnly.FromDateTime(localEnd),
+            request.VenueId ?? current.VenueId, kind, title, requiredWorkers, notes, request.PlanOnClosedDays ?? false),
+            http.Actor(), ct);
+        if (!outcome.Succeeded)
+        {
+            // A refusal about a field is the client's to fix (422); one about the session as a whole (cancelled,
+            // or a move that would double-book its workers) is a conflict with its current state (409).
+            var fieldless = outcome.Errors.All(e => e.Field.Length == 0);
+            var refusals = outcome.Errors.Select(e => new FieldError(ApiField(e.Field), e.Field == "PlanOnClosedDays"
+                ? e.Message.Replace("Tick \"plan it anyway\" to plan on closed days", "Send planOnClosedDays: true to plan on closed days", StringComparison.Ordinal)
+                : e.Message)).ToList();
+            return Problem(new Outcome<ChangedSessions>(null, refusals),
+                fieldless ? StatusCodes.Status409Conflict : StatusCodes.Status422UnprocessableEntity);
+        }
+        foreach (var moved in outcome.Value!.Moved)
+        {
+            reminders.ScheduleFor(moved.AssignmentId, moved.StartsAt);
+        }
+        return Results.Ok(await SessionViewAsync(sessions, id, ct));
+    }
+
+    /// <summary>The API's names for the fields the Edit page's data method reports.</summary>
+    private static string ApiField(string field) => field switch
+    {
+        "Date" or "StartTime" => "startsAt",
+        "EndTime" => "endsAt",
+        "" => "session",
+        _ => field,
+    };
+
+    private static async Task<object> SessionViewAsync(SessionData sessions, long id, CancellationToken ct) =>
+        new { session = await sessions.FindAsync(id, ct), assignments = await sessions.AssignmentsAsync(id, ct) };
 
     private static AuthorizationPolicy Policy(params string[] roles) =>
         new AuthorizationPolicyBuilder(ApiKeyAuthenticationHandler.SchemeName).RequireAuthenticatedUser().RequireRole(roles).Build();

@@ -7,7 +7,9 @@ namespace Outreach.Web.Infrastructure;
 /// <summary>
 /// No field accepts the null character (U+0000), and PostgreSQL cannot store it in text: a search or form
 /// that carried one reached the database and failed with HTTP 500. Such requests are refused up front with
-/// 400 and a problem description, before any page or endpoint sees them.
+/// 400 and a problem description, before any page or endpoint sees them. Runs after routing, so an endpoint's
+/// own request size limit applies to the form it reads; file uploads (multipart) are left to their page, whose
+/// larger form limits would not apply to a form read here, and whose text fields are checked against lists.
 /// </summary>
 public static class NullCharacters
 {
@@ -18,7 +20,7 @@ public static class NullCharacters
         {
             var request = context.Request;
             var refused = request.QueryString.HasValue && request.Query.Any(q => Contains(q.Key) || Contains(q.Value));
-            if (!refused && request.HasFormContentType)
+            if (!refused && request.HasFormContentType && !request.ContentType!.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase))
             {
                 try
                 {

@@ -76,18 +76,5 @@ public sealed class RecurringSeriesJourneyTests(OutreachApp app)
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
-    private async Task SignInAsync(IPage page, string email)
-    {
-        await page.GotoAsync("/Account/Login");
-        await page.GetByLabel("Email").FillAsync(email);
-        await page.GetByLabel("Password").FillAsync(OutreachApp.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(url => !url.EndsWith("/Account/Login", StringComparison.Ordinal));
-        if (page.Url.Contains("/Account/LoginWith2fa", StringComparison.Ordinal))
-        {
-            await page.GetByLabel("Code from your app").FillAsync(await app.AuthenticatorCodeAsync(email));
-            await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-            await page.WaitForURLAsync(url => !url.Contains("/Account/LoginWith2fa", StringComparison.Ordinal));
-        }
-    }
+    private Task SignInAsync(IPage page, string email) => BrowserSession.SignInAsync(page, app, email);
 }

@@ -117,18 +117,5 @@ public sealed class VenueImportBrowserTests(OutreachApp app)
         Assert.Equal(new[] { (heartlands, areaId), (goodHope, otherArea) }.OrderBy(v => v.Item1, StringComparer.Ordinal), venues);
     }
 
-    private async Task SignInAsync(IPage page, string email, string password)
-    {
-        await page.GotoAsync("/Account/Login");
-        await page.GetByLabel("Email").FillAsync(email);
-        await page.GetByLabel("Password").FillAsync(password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(url => !url.EndsWith("/Account/Login", StringComparison.Ordinal));
-        if (page.Url.Contains("/Account/LoginWith2fa", StringComparison.Ordinal))
-        {
-            await page.GetByLabel("Code from your app").FillAsync(await app.AuthenticatorCodeAsync(email));
-            await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-            await page.WaitForURLAsync(url => !url.Contains("/Account/LoginWith2fa", StringComparison.Ordinal));
-        }
-    }
+    private Task SignInAsync(IPage page, string email, string password) => BrowserSession.SignInAsync(page, app, email, password);
 }

@@ -81,19 +81,5 @@ public sealed class WorkerSafeguardingJourneyTests(OutreachApp app)
 
     private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
 
-    private async Task SignInAsync(IPage page, string email)
-    {
-        await page.GotoAsync("/Account/Login");
-        await page.GetByLabel("Email").FillAsync(email);
-        await page.GetByLabel("Password").FillAsync(OutreachApp.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(url => !url.EndsWith("/Account/Login", StringComparison.Ordinal));
-        if (page.Url.Contains("/Account/LoginWith2fa", StringComparison.Ordinal))
-        {
-            // Staff sign in with a code from their authenticator app as well.
-            await page.GetByLabel("Code from your app").FillAsync(await app.AuthenticatorCodeAsync(email));
-            await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-            await page.WaitForURLAsync(url => !url.Contains("/Account/LoginWith2fa", StringComparison.Ordinal));
-        }
-    }
+    private Task SignInAsync(IPage page, string email) => BrowserSession.SignInAsync(page, app, email);
 }

@@ -9,7 +9,7 @@ using Outreach.Web.Infrastructure;
 namespace Outreach.Web.Pages.Sessions;
 
 /// <summary>One session: what, where, when, who is on it, and assigning more workers.</summary>
-public class DetailsModel(SessionData sessions, CandidateData candidates, SkillData skills, ReminderScheduler reminders) : PageModel
+public class DetailsModel(SessionData sessions, CandidateData candidates, SkillData skills, ReminderScheduler reminders, AutoFillData autoFill) : PageModel
 {
     public SessionDetail Session { get; private set; } = null!;
 
@@ -19,6 +19,9 @@ public class DetailsModel(SessionData sessions, CandidateData candidates, SkillD
     public IReadOnlyList<Candidate> Candidates { get; private set; } = [];
 
     public IReadOnlyList<string> RequiredSkills { get; private set; } = [];
+
+    /// <summary>The series the session belongs to, for "Auto-fill this series".</summary>
+    public long? SeriesId { get; private set; }
 
     [BindProperty]
     [Required(ErrorMessage = "Choose a youth worker to assign.")]
@@ -61,6 +64,7 @@ public class DetailsModel(SessionData sessions, CandidateData candidates, SkillD
         Assignments = await sessions.AssignmentsAsync(id, cancellationToken);
         Candidates = await candidates.RankAsync(id, cancellationToken);
         RequiredSkills = await skills.ForSessionAsync(id, cancellationToken);
+        SeriesId = await autoFill.SeriesOfSessionAsync(id, cancellationToken);
         return true;
     }
 }

@@ -9,14 +9,19 @@ document.addEventListener('DOMContentLoaded', function () {
     firstDay: 1,
     initialView: window.matchMedia('(max-width: 576px)').matches ? 'listWeek' : 'timeGridWeek',
     headerToolbar: { left: 'prev,next today', center: 'title', right: 'dayGridMonth,timeGridWeek,listWeek' },
-    buttonText: { today: 'Today', month: 'Month', week: 'Week', list: 'List' },
+    // Words, not icon fonts: the chevron icons are role="img" with no text, so screen readers announced nothing.
+    buttonIcons: false,
+    buttonText: { prev: 'Previous', next: 'Next', today: 'Today', month: 'Month', week: 'Week', list: 'List' },
     slotMinTime: '07:00:00',
     scrollTime: '08:00:00',
     nowIndicator: false,
     allDaySlot: false,
     height: 'auto',
     events: { url: element.dataset.eventsUrl },
-    eventTimeFormat: { hour: '2-digit', minute: '2-digit', hour12: false }
+    eventTimeFormat: { hour: '2-digit', minute: '2-digit', hour12: false },
+    // A month cell is labelled by its day number alone, which hides the sessions listed in it from its
+    // accessible name; without the label the cell is named by everything it shows.
+    dayCellDidMount: function (info) { info.el.removeAttribute('aria-labelledby'); }
   });
   calendar.render();
 });
