@@ -42,6 +42,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<ClosedDayData>();
         services.AddSingleton<RecordData>();
         services.AddSingleton<OutboxData>();
+        services.AddSingleton<WebhookData>();
         services.AddSingleton<ReachData>();
         services.AddSingleton<ReminderData>();
         services.AddSingleton<CalendarFeedData>();
@@ -53,6 +54,8 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<SessionListData>();
         services.AddSingleton<Outreach.Data.Audit.AuditQueryData>();
         services.AddSingleton<Outreach.Data.Retention.RetentionData>();
+        services.AddSingleton<Outreach.Data.Identity.UserListData>();
+        services.AddSingleton<Outreach.Data.Identity.UserAuditData>();
         return services;
     }
 }

@@ -145,6 +145,7 @@ app.MapHangfireDashboard("/hangfire", new DashboardOptions
     DashboardTitle = "Outreach jobs",
 }).RequireAuthorization(Policies.Administrators);
 app.MapCalendarFeed();
+app.MapTwilioWebhooks();
 app.MapOpenApi().AllowAnonymous();
 app.MapOutreachApi();
 app.MapRazorPages();

@@ -12,12 +12,14 @@ public static class RateLimits
 {
     public const string SignIn = "sign-in";
     public const string Api = "api";
+    public const string Webhooks = "webhooks";
 
     public static IServiceCollection AddOutreachRateLimits(this IServiceCollection services, IConfiguration configuration)
     {
         var perAddress = configuration.GetValue("RateLimits:SignInPerAddressPerMinute", 30);
         var perAccount = configuration.GetValue("RateLimits:SignInPerAccountPerMinute", 10);
         var perKey = configuration.GetValue("RateLimits:ApiPerKeyPerMinute", 600);
+        var webhooks = configuration.GetValue("RateLimits:WebhooksPerMinute", 3000);
 
         services.AddSingleton(_ => new SignInLimiter(perAccount));
         services.AddRateLimiter(options =>
@@ -32,6 +34,8 @@ public static class RateLimits
                 ? RateLimitPartition.GetFixedWindowLimiter(http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
                     _ => new FixedWindowRateLimiterOptions { PermitLimit = perAddress, Window = TimeSpan.FromMinutes(1) })
                 : RateLimitPartition.GetNoLimiter("get"));
+            options.AddPolicy(Webhooks, http => RateLimitPartition.GetFixedWindowLimiter("twilio",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = webhooks, Window = TimeSpan.FromMinutes(1) }));
             options.AddPolicy(Api, http => RateLimitPartition.GetFixedWindowLimiter(
                 http.Request.Headers.Authorization.ToString() is { Length: > 0 } key ? key : http.Request.Headers["X-Api-Key"].ToString(),
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = perKey, Window = TimeSpan.FromMinutes(1) }));

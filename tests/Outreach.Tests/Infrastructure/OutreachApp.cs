@@ -22,6 +22,8 @@ public sealed class OutreachApp : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public const string Password = "correct horse battery staple";
 
+    public const string WebhookAuthToken = "test-webhook-auth-token";
+
     private readonly int _port = FreePort();
 
     public string ConnectionString { get; private set; } = "";
@@ -108,6 +110,8 @@ public sealed class OutreachApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Jobs:WorkerCount", "2");
         builder.UseSetting("Site:PublicBaseUrl", BaseUrl.ToString());
         builder.UseSetting("Twilio:AccountSid", "");
+        // Sends still go to the development gateway (no account); the token only checks webhook signatures.
+        builder.UseSetting("Twilio:AuthToken", WebhookAuthToken);
         // Plain http on loopback: Secure cookies would not come back to HttpClient (tested apart).
         builder.UseSetting("Security:SecureCookies", "false");
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));

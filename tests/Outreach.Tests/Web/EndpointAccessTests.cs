@@ -33,6 +33,7 @@ public sealed class EndpointAccessTests(OutreachApp app)
         ("/health", [Anyone]),
         ("/openapi", [Anyone]),
         ("/calendar", [Anyone]),
+        ("/twilio", [Anyone]),
         ("/api/v1", [ApiKey]),
         ("/Index", [Roles.Administrator, Roles.Coordinator]),
         ("/Sessions", [Roles.Administrator, Roles.Coordinator]),

@@ -12,7 +12,8 @@ document.addEventListener('DOMContentLoaded', function () {
     // Words, not icon fonts: the chevron icons are role="img" with no text, so screen readers announced nothing.
     buttonIcons: false,
     buttonText: { prev: 'Previous', next: 'Next', today: 'Today', month: 'Month', week: 'Week', list: 'List' },
-    slotMinTime: '07:00:00',
+    // The whole day: A&E nights run past midnight.
+    slotMinTime: '00:00:00',
     scrollTime: '08:00:00',
     nowIndicator: false,
     allDaySlot: false,
