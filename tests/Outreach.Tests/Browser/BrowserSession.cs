@@ -66,8 +66,15 @@ public sealed class BrowserSession : IAsyncDisposable
         await page.GetByLabel("Email").FillAsync(email);
         await page.GetByLabel("Password").FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(url => !url.EndsWith("/Account/Login", StringComparison.Ordinal)
-            || url.Contains("/Account/Login?", StringComparison.Ordinal));
+        try
+        {
+            await page.WaitForURLAsync(url => !url.EndsWith("/Account/Login", StringComparison.Ordinal)
+                || url.Contains("/Account/Login?", StringComparison.Ordinal));
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"Signing in as {email} stayed on the sign-in page: {await page.Locator("body").InnerTextAsync()}");
+        }
         for (var attempt = 1; page.Url.Contains("/Account/LoginWith2fa", StringComparison.Ordinal); attempt++)
         {
             await page.GetByLabel("Code from your app").FillAsync(await app.AuthenticatorCodeAsync(email));

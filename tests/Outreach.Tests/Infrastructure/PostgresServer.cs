@@ -171,7 +171,7 @@ public sealed partial class PostgresServer
                 "-c fsync=off",
                 "-c synchronous_commit=off",
                 "-c full_page_writes=off",
-                "-c max_connections=200");
+                "-c max_connections=600");
             try
             {
                 await RunAsync(Path.Combine(BinDirectory, "pg_ctl"),
