@@ -579,7 +579,7 @@ public sealed class VenueImportData(NpgsqlDataSource dataSource, TimeProvider cl
             areasAdded += created ? 1 : 0;
         }
 
-        var totals = await WriteInBatchesAsync(connection, transaction, importId, """
+        var totals = await WriteInBatchesAsync(connection, transaction, importId, $$"""
             WITH src AS (
                 SELECT r.ref, r.name, r.address, r.postcode, r.phone, r.website, r.establishment_type, r.phase, r.status,
                        r.pupils, r.percentage_fsm, r.lsoa_code, r.opened_on, r.closed_on, la.area_id
@@ -622,27 +622,35 @@ public sealed class VenueImportData(NpgsqlDataSource dataSource, TimeProvider cl
                         EXCLUDED.opened_on, EXCLUDED.closed_on)
                 RETURNING v.id, v.urn AS ref, v.status, to_jsonb(v) AS row
             ),
-            audited AS (
-                INSERT INTO outreach.audit_events (actor_id, actor_name, remote_ip, action, entity, entity_id, before, after)
-                SELECT @ActorId::bigint, @ActorName, @RemoteIp,
-                       CASE WHEN o.id IS NULL THEN 'import-create'
-                            WHEN w.status = 'closed' AND o.status <> 'closed' THEN 'import-close'
-                            ELSE 'import-update' END,
-                       'venue', w.id::text, o.row, w.row
-                  FROM written w LEFT JOIN old o ON o.urn = w.ref
-                RETURNING action
-            )
-            SELECT (SELECT count(*) FROM src) AS rows,
-                   (SELECT count(*) FROM src s WHERE s.status = 'closed'
-                       AND NOT EXISTS (SELECT 1 FROM old o WHERE o.urn = s.ref)) AS skipped,
-                   count(*) FILTER (WHERE action = 'import-create') AS added,
-                   count(*) FILTER (WHERE action = 'import-update') AS updated,
-                   count(*) FILTER (WHERE action = 'import-close') AS closed
-              FROM audited
+            {{AuditedTotals("urn")}}
             """, new { LaCodes = laCodes.ToArray(), AreaIds = areaIds.ToArray() }, "NOT r.rejected", who, progress,
             cancellationToken);
         return Outcome<CommitResult>.Ok(totals with { AreasAdded = areasAdded });
     }
+
+    /// <summary>
+    /// The end both commits share: one audit event per venue written (created, updated or closed) and the
+    /// totals. <paramref name="key"/> is the venue column the file's reference matches (urn or ods_code).
+    /// </summary>
+    private static string AuditedTotals(string key) => $"""
+        audited AS (
+            INSERT INTO outreach.audit_events (actor_id, actor_name, remote_ip, action, entity, entity_id, before, after)
+            SELECT @ActorId::bigint, @ActorName, @RemoteIp,
+                   CASE WHEN o.id IS NULL THEN 'import-create'
+                        WHEN w.status = 'closed' AND o.status <> 'closed' THEN 'import-close'
+                        ELSE 'import-update' END,
+                   'venue', w.id::text, o.row, w.row
+              FROM written w LEFT JOIN old o ON o.{key} = w.ref
+            RETURNING action
+        )
+        SELECT (SELECT count(*) FROM src) AS rows,
+               (SELECT count(*) FROM src s WHERE s.status = 'closed'
+                   AND NOT EXISTS (SELECT 1 FROM old o WHERE o.{key} = s.ref)) AS skipped,
+               count(*) FILTER (WHERE action = 'import-create') AS added,
+               count(*) FILTER (WHERE action = 'import-update') AS updated,
+               count(*) FILTER (WHERE action = 'import-close') AS closed
+          FROM audited
+        """;
 
     private async Task<Outcome<CommitResult>> CommitSitesAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, long importId, long? defaultAreaId, Actor who,
@@ -662,7 +670,7 @@ public sealed class VenueImportData(NpgsqlDataSource dataSource, TimeProvider cl
             "SELECT count(*) FROM outreach.venue_import_rows WHERE import_id = @importId AND NOT rejected AND NOT is_emergency_department",
             new { importId }, transaction, cancellationToken: cancellationToken));
 
-        var totals = await WriteInBatchesAsync(connection, transaction, importId, """
+        var totals = await WriteInBatchesAsync(connection, transaction, importId, $$"""
             WITH src AS (
                 SELECT r.ref, r.name, r.address, r.postcode, r.phone, r.status, r.opened_on, r.closed_on,
                        coalesce(r.area_id, @DefaultAreaId::bigint) AS area_id
@@ -696,23 +704,7 @@ public sealed class VenueImportData(NpgsqlDataSource dataSource, TimeProvider cl
                         EXCLUDED.status, coalesce(nullif(EXCLUDED.phone, ''), v.phone), EXCLUDED.opened_on, EXCLUDED.closed_on)
                 RETURNING v.id, v.ods_code AS ref, v.status, to_jsonb(v) AS row
             ),
-            audited AS (
-                INSERT INTO outreach.audit_events (actor_id, actor_name, remote_ip, action, entity, entity_id, before, after)
-                SELECT @ActorId::bigint, @ActorName, @RemoteIp,
-                       CASE WHEN o.id IS NULL THEN 'import-create'
-                            WHEN w.status = 'closed' AND o.status <> 'closed' THEN 'import-close'
-                            ELSE 'import-update' END,
-                       'venue', w.id::text, o.row, w.row
-                  FROM written w LEFT JOIN old o ON o.ods_code = w.ref
-                RETURNING action
-            )
-            SELECT (SELECT count(*) FROM src) AS rows,
-                   (SELECT count(*) FROM src s WHERE s.status = 'closed'
-                       AND NOT EXISTS (SELECT 1 FROM old o WHERE o.ods_code = s.ref)) AS skipped,
-                   count(*) FILTER (WHERE action = 'import-create') AS added,
-                   count(*) FILTER (WHERE action = 'import-update') AS updated,
-                   count(*) FILTER (WHERE action = 'import-close') AS closed
-              FROM audited
+            {{AuditedTotals("ods_code")}}
             """, new { DefaultAreaId = defaultAreaId }, "NOT r.rejected AND r.is_emergency_department", who, progress,
             cancellationToken);
         return Outcome<CommitResult>.Ok(totals with { Skipped = totals.Skipped + (int)notMarked });
