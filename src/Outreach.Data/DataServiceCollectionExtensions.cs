@@ -41,6 +41,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<SessionEditData>();
         services.AddSingleton<ClosedDayData>();
         services.AddSingleton<RecordData>();
+        services.AddSingleton<Outreach.Data.Alerts.AlertData>();
         services.AddSingleton<OutboxData>();
         services.AddSingleton<WebhookData>();
         services.AddSingleton<ReachData>();

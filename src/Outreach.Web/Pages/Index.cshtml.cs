@@ -1,13 +1,20 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Outreach.Data.Alerts;
 using Outreach.Data.Identity;
+using Outreach.Web.Infrastructure;
 using Outreach.Data.Sessions;
 
 namespace Outreach.Web.Pages;
 
 /// <summary>The start page: each role lands where its work is.</summary>
-public class IndexModel(SessionData sessions, TimeProvider clock) : PageModel
+public class IndexModel(SessionData sessions, AlertData alerts, TimeProvider clock) : PageModel
 {
+    public IReadOnlyList<AlertRow> Alerts { get; private set; } = [];
+
+    [TempData]
+    public string? StatusMessage { get; set; }
+
     public IReadOnlyList<SessionRow> Understaffed { get; private set; } = [];
 
     public int UpcomingCount { get; private set; }
@@ -20,6 +27,7 @@ public class IndexModel(SessionData sessions, TimeProvider clock) : PageModel
             var upcoming = await sessions.ListAsync(now, now.AddDays(14), cancellationToken);
             UpcomingCount = upcoming.Count(s => s.Status != "cancelled");
             Understaffed = upcoming.Where(s => s.Status != "cancelled" && s.AssignedWorkers < s.RequiredWorkers).ToList();
+            Alerts = await alerts.OpenAsync(100, cancellationToken);
             return Page();
         }
         if (User.IsInRole(Roles.YouthWorker))
@@ -31,5 +39,17 @@ public class IndexModel(SessionData sessions, TimeProvider clock) : PageModel
             return RedirectToPage("/Reports/Index");
         }
         return Page();
+    }
+
+    public async Task<IActionResult> OnPostResolveAsync(long id, CancellationToken cancellationToken)
+    {
+        if (!User.IsInRole(Roles.Coordinator) && !User.IsInRole(Roles.Administrator))
+        {
+            return Forbid();
+        }
+        StatusMessage = await alerts.ResolveAsync(id, HttpContext.Actor(), cancellationToken)
+            ? "Alert marked as dealt with."
+            : "That alert was already dealt with.";
+        return RedirectToPage();
     }
 }
