@@ -56,6 +56,7 @@ builder.Services.AddOptions<KeyManagementOptions>()
 builder.Services.AddOutreachRateLimits(builder.Configuration);
 builder.Services.AddAuthentication()
     .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+builder.Services.AddCalendarCache();
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();
 builder.Logging.KeepRequestLinesOut();
@@ -136,6 +137,7 @@ app.UseAuthentication();
 app.UseTwoFactorEnforcement(app.Configuration.GetValue("Security:RequireTwoFactorForStaff", true));
 app.UseAuthorization();
 app.UseRateLimiter();
+app.UseCalendarCacheInvalidation();
 
 app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();

@@ -36,6 +36,25 @@ public sealed class SessionEditDataTests(DatabaseFixture db)
     }
 
     [Fact]
+    public async Task A_cancelled_session_no_longer_holds_its_workers_time()
+    {
+        var worker = await TestData.WorkerAsync(db.DataSource);
+        var start = new DateTime(2027, 9, 14, 9, 0, 0, DateTimeKind.Utc);
+        var cancelled = await TestData.SessionAsync(db.DataSource, start, TimeSpan.FromHours(2));
+        await TestData.AssignAsync(db.DataSource, cancelled, worker);
+        var outcome = await Edits.CancelAsync(cancelled, ChangeScope.This, "Venue flooded", Coordinator, CancellationToken.None);
+        Assert.True(outcome.Succeeded);
+
+        var overlapping = await TestData.SessionAsync(db.DataSource, start.AddHours(1), TimeSpan.FromHours(2));
+        await TestData.AssignAsync(db.DataSource, overlapping, worker);
+
+        Assert.Equal(2, await TestData.CountAsync(db.DataSource,
+            "SELECT count(*) FROM outreach.assignments WHERE worker_id = @worker AND status = 'assigned'", new { worker }));
+        Assert.Equal(1, await TestData.CountAsync(db.DataSource,
+            "SELECT count(*) FROM outreach.assignments WHERE session_id = @cancelled AND isempty(during)", new { cancelled }));
+    }
+
+    [Fact]
     public async Task Changing_the_time_of_this_and_following_moves_only_the_later_occurrences_each_on_its_own_date_and_bumps_their_version()
     {
         var (seriesId, before) = await AutumnSeriesAsync();

@@ -2,7 +2,9 @@ using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Ical.Net;
+using Microsoft.Extensions.DependencyInjection;
 using Outreach.Data.Identity;
+using Outreach.Web.Infrastructure;
 using Outreach.Tests.Infrastructure;
 
 namespace Outreach.Tests.Web;
@@ -28,6 +30,60 @@ public sealed partial class CalendarPageTests(OutreachApp app)
         Assert.Equal("2027-07-09T11:15:00", entry.GetProperty("end").GetString());
         Assert.Equal($"/Sessions/Details/{session}", entry.GetProperty("url").GetString());
         Assert.Equal("session-unfilled", entry.GetProperty("classNames")[0].GetString());
+    }
+
+    [Fact]
+    public async Task A_change_committed_by_another_program_reaches_a_calendar_already_served_from_the_cache()
+    {
+        var venue = await TestData.VenueAsync(app.DataSource);
+        var first = await TestData.SessionAsync(app.DataSource, new DateTime(2027, 8, 10, 9, 0, 0, DateTimeKind.Utc), TimeSpan.FromHours(1), venue);
+        using var client = await app.SignedInAsync(Roles.Coordinator);
+        var url = $"/Sessions/Calendar?handler=Events&venueId={venue}&start=2027-08-09&end=2027-08-16";
+        var cache = app.Services.GetRequiredService<CalendarCache>();
+        for (var i = 0; i < 100 && !cache.Listening; i++)
+        {
+            await Task.Delay(50);
+        }
+        Assert.True(cache.Listening, "The site listens for calendar changes, so it may cache answers.");
+        Assert.Equal([first], await EventIdsAsync(client, url));
+        Assert.Equal([first], await EventIdsAsync(client, url));
+
+        // Written straight to the database, as the jobs process would: only the NOTIFY tells the site.
+        var second = await TestData.SessionAsync(app.DataSource, new DateTime(2027, 8, 11, 9, 0, 0, DateTimeKind.Utc), TimeSpan.FromHours(1), venue);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        IReadOnlyList<long> ids;
+        do
+        {
+            ids = await EventIdsAsync(client, url);
+        }
+        while (ids.Count < 2 && DateTime.UtcNow < deadline && await Task.Delay(50).ContinueWith(_ => true, TaskScheduler.Default));
+        Assert.Equal([first, second], ids);
+    }
+
+    [Fact]
+    public async Task A_change_made_through_the_site_shows_on_the_next_calendar_request()
+    {
+        var venue = await TestData.VenueAsync(app.DataSource);
+        var session = await TestData.SessionAsync(app.DataSource, new DateTime(2027, 8, 17, 9, 0, 0, DateTimeKind.Utc), TimeSpan.FromHours(1), venue);
+        using var client = await app.SignedInAsync(Roles.Coordinator);
+        var url = $"/Sessions/Calendar?handler=Events&venueId={venue}&start=2027-08-16&end=2027-08-23";
+        Assert.Equal("session-unfilled", await FirstClassAsync(client, url));
+
+        using var cancel = await client.PostFormAsync($"/Sessions/Cancel/{session}", new() { ["Input.Reason"] = "School closed for a burst pipe" });
+        Assert.Equal(HttpStatusCode.Redirect, cancel.StatusCode);
+        Assert.Equal("session-cancelled", await FirstClassAsync(client, url));
+    }
+
+    private static async Task<IReadOnlyList<long>> EventIdsAsync(SiteClient client, string url)
+    {
+        using var json = JsonDocument.Parse(await client.GetPageAsync(url));
+        return json.RootElement.EnumerateArray().Select(e => e.GetProperty("id").GetInt64()).Order().ToList();
+    }
+
+    private static async Task<string?> FirstClassAsync(SiteClient client, string url)
+    {
+        using var json = JsonDocument.Parse(await client.GetPageAsync(url));
+        return json.RootElement[0].GetProperty("classNames")[0].GetString();
     }
 
     [Fact]

@@ -1,13 +1,15 @@
 using System.Globalization;
+using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Outreach.Data;
 using Outreach.Data.Sessions;
+using Outreach.Web.Infrastructure;
 
 namespace Outreach.Web.Pages.Sessions;
 
 /// <summary>Week and month calendar of sessions: all, or one venue, worker or area.</summary>
-public class CalendarModel(SessionCalendarData calendar) : PageModel
+public class CalendarModel(SessionCalendarData calendar, CalendarCache cache) : PageModel
 {
     public IReadOnlyList<FilterOption> Venues { get; private set; } = [];
 
@@ -42,24 +44,33 @@ public class CalendarModel(SessionCalendarData calendar) : PageModel
         }
         UkTime.TryToUtc(fromLocal, out var fromUtc);
         UkTime.TryToUtc(toLocal, out var toUtc);
-        var entries = await calendar.EntriesAsync(fromUtc, toUtc, VenueId, WorkerId, AreaId, cancellationToken);
-        return new JsonResult(entries.Select(e => new
+        var key = string.Create(CultureInfo.InvariantCulture, $"{fromUtc:O}|{toUtc:O}|{VenueId}|{WorkerId}|{AreaId}");
+        var json = await cache.GetOrCreateAsync(key, async () =>
         {
-            id = e.Id,
-            title = $"{(string.IsNullOrWhiteSpace(e.Title) ? SessionKinds.Label(e.Kind) : e.Title)} · {e.VenueName} ({e.AssignedWorkers}/{e.RequiredWorkers})",
-            start = UkTime.ToLocal(e.StartsAt).ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture),
-            end = UkTime.ToLocal(e.EndsAt).ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture),
-            // A plain string: generating a link through routing for each of hundreds of events costs more than the query.
-            url = "/Sessions/Details/" + e.Id.ToString(CultureInfo.InvariantCulture),
-            classNames = new[]
-            {
-                e.Status == "cancelled" ? "session-cancelled"
-                    : e.AssignedWorkers < e.RequiredWorkers ? "session-unfilled"
-                    : e.ConfirmedWorkers < e.RequiredWorkers ? "session-unconfirmed"
-                    : "session-staffed",
-            },
-        }));
+            var entries = await calendar.EntriesAsync(fromUtc, toUtc, VenueId, WorkerId, AreaId, cancellationToken);
+            return JsonSerializer.SerializeToUtf8Bytes(entries.Select(ToEvent), JsonOptions);
+        });
+        return File(json, "application/json; charset=utf-8");
     }
+
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
+
+    private static object ToEvent(CalendarEntry e) => new
+    {
+        id = e.Id,
+        title = $"{(string.IsNullOrWhiteSpace(e.Title) ? SessionKinds.Label(e.Kind) : e.Title)} · {e.VenueName} ({e.AssignedWorkers}/{e.RequiredWorkers})",
+        start = UkTime.ToLocal(e.StartsAt).ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture),
+        end = UkTime.ToLocal(e.EndsAt).ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture),
+        // A plain string: generating a link through routing for each of hundreds of events costs more than the query.
+        url = "/Sessions/Details/" + e.Id.ToString(CultureInfo.InvariantCulture),
+        classNames = new[]
+        {
+            e.Status == "cancelled" ? "session-cancelled"
+                : e.AssignedWorkers < e.RequiredWorkers ? "session-unfilled"
+                : e.ConfirmedWorkers < e.RequiredWorkers ? "session-unconfirmed"
+                : "session-staffed",
+        },
+    };
 
     private static bool TryParseDate(string? value, out DateTime date)
     {
