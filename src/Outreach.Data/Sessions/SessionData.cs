@@ -27,7 +27,13 @@ public sealed record SessionRow(
 
 public sealed record SessionDetail(
     long Id, string Kind, string Title, long VenueId, string VenueName, string VenueKind, DateTime StartsAt,
-    DateTime EndsAt, string Status, int RequiredWorkers, int? ExpectedSize, string Notes, int Version);
+    DateTime EndsAt, string Status, int RequiredWorkers, int? ExpectedSize, string Notes, int Version, string? YearGroupList)
+{
+    // Read as text: Dapper cannot hand a PostgreSQL array to a record's constructor.
+    public IReadOnlyList<int> YearGroups => string.IsNullOrEmpty(YearGroupList)
+        ? []
+        : YearGroupList.Split(',').Select(y => int.Parse(y, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+}
 
 public sealed record AssignmentRow(long Id, long WorkerId, string FullName, string Status, bool IsLead);
 
@@ -36,7 +42,7 @@ public sealed record Withdrawal(long AssignmentId, long WorkerId, long? NewLeadA
 
 public sealed record NewSession(
     long VenueId, string Kind, string Title, DateTime StartsAtUtc, DateTime EndsAtUtc, int RequiredWorkers,
-    int? ExpectedSize, string Notes, IReadOnlyList<long>? SkillIds = null);
+    int? ExpectedSize, string Notes, IReadOnlyList<long>? SkillIds = null, IReadOnlyList<int>? YearGroups = null);
 
 public sealed class SessionData(NpgsqlDataSource dataSource)
 {
@@ -68,7 +74,8 @@ public sealed class SessionData(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<SessionDetail>(new CommandDefinition("""
             SELECT s.id, s.kind, s.title, s.venue_id, v.name AS venue_name, v.kind AS venue_kind, s.starts_at,
-                   s.ends_at, s.status, s.required_workers, s.expected_size, s.notes, s.version
+                   s.ends_at, s.status, s.required_workers, s.expected_size, s.notes, s.version,
+                   array_to_string(s.year_groups, ',') AS year_group_list
             FROM outreach.sessions s JOIN outreach.venues v ON v.id = s.venue_id
             WHERE s.id = @id
             """, new { id }, cancellationToken: cancellationToken));
@@ -99,11 +106,19 @@ public sealed class SessionData(NpgsqlDataSource dataSource)
             return Outcome<long>.Fail(nameof(NewSession.VenueId), "Choose an open venue from the list.");
         }
 
+        if (!YearGroups.AreValid(session.YearGroups))
+        {
+            return Outcome<long>.Fail(nameof(NewSession.YearGroups), "Choose year groups from Reception to Year 13.");
+        }
         var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition("""
-            INSERT INTO outreach.sessions (venue_id, kind, title, starts_at, ends_at, required_workers, expected_size, notes)
-            VALUES (@VenueId, @Kind, @Title, @StartsAtUtc, @EndsAtUtc, @RequiredWorkers, @ExpectedSize, @Notes)
+            INSERT INTO outreach.sessions (venue_id, kind, title, starts_at, ends_at, required_workers, expected_size, notes, year_groups)
+            VALUES (@VenueId, @Kind, @Title, @StartsAtUtc, @EndsAtUtc, @RequiredWorkers, @ExpectedSize, @Notes, @YearGroups)
             RETURNING id
-            """, session, transaction, cancellationToken: cancellationToken));
+            """, new
+            {
+                session.VenueId, session.Kind, session.Title, session.StartsAtUtc, session.EndsAtUtc, session.RequiredWorkers,
+                session.ExpectedSize, session.Notes, YearGroups = YearGroups.Normalise(session.YearGroups),
+            }, transaction, cancellationToken: cancellationToken));
         var skillIds = session.SkillIds?.Distinct().ToArray() ?? [];
         if (skillIds.Length > 0 && await connection.ExecuteAsync(new CommandDefinition("""
                 INSERT INTO outreach.session_required_skills (session_id, skill_id)
@@ -115,6 +130,38 @@ public sealed class SessionData(NpgsqlDataSource dataSource)
         await AuditLog.WriteAsync(connection, transaction, actor, "create", "session", id, null, session, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return Outcome<long>.Ok(id);
+    }
+
+    /// <summary>Sets who the session is for: the expected audience size and the school year groups.</summary>
+    /// <returns>False when the session does not exist.</returns>
+    public async Task<Outcome<bool>> SetAudienceAsync(
+        long sessionId, int? expectedSize, IReadOnlyList<int>? yearGroups, Actor actor, CancellationToken cancellationToken)
+    {
+        if (expectedSize is < 0 or > 5000)
+        {
+            return Outcome<bool>.Fail("ExpectedSize", "Enter an expected audience between 0 and 5000.");
+        }
+        if (!YearGroups.AreValid(yearGroups))
+        {
+            return Outcome<bool>.Fail("YearGroups", "Choose year groups from Reception to Year 13.");
+        }
+        var normalised = YearGroups.Normalise(yearGroups);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var before = await connection.QuerySingleOrDefaultAsync<(int? ExpectedSize, int[]? YearGroups)>(new CommandDefinition(
+            "SELECT expected_size, year_groups FROM outreach.sessions WHERE id = @sessionId FOR UPDATE",
+            new { sessionId }, transaction, cancellationToken: cancellationToken));
+        if (await connection.ExecuteAsync(new CommandDefinition("""
+                UPDATE outreach.sessions SET expected_size = @expectedSize, year_groups = @normalised, updated_at = now()
+                WHERE id = @sessionId
+                """, new { sessionId, expectedSize, normalised }, transaction, cancellationToken: cancellationToken)) == 0)
+        {
+            return Outcome<bool>.Ok(false);
+        }
+        await AuditLog.WriteAsync(connection, transaction, actor, "update-audience", "session", sessionId,
+            new { before.ExpectedSize, before.YearGroups }, new { ExpectedSize = expectedSize, YearGroups = normalised }, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return Outcome<bool>.Ok(true);
     }
 
     /// <summary>

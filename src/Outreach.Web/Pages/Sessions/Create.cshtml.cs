@@ -55,6 +55,8 @@ public class CreateModel(SessionData sessions, VenueData venues, TimeProvider cl
 
         public List<long> SkillIds { get; set; } = [];
 
+        public List<long> YearGroups { get; set; } = [];
+
         [Display(Name = "Plan it anyway: the school is closed that day")]
         public bool PlanOnClosedDays { get; set; }
     }
@@ -116,7 +118,8 @@ public class CreateModel(SessionData sessions, VenueData venues, TimeProvider cl
 
         var outcome = await sessions.CreateAsync(new NewSession(
             Input.VenueId!.Value, Input.Kind!, Input.Title.Trim(), startUtc, endUtc, Input.RequiredWorkers,
-            Input.ExpectedSize, Input.Notes?.Trim() ?? "", Input.SkillIds), HttpContext.Actor(), cancellationToken);
+            Input.ExpectedSize, Input.Notes?.Trim() ?? "", Input.SkillIds, Input.YearGroups.Select(y => (int)Math.Clamp(y, -1, 99)).ToList()),
+            HttpContext.Actor(), cancellationToken);
         if (!outcome.Succeeded)
         {
             ModelState.AddErrors(outcome);
