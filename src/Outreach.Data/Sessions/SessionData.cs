@@ -23,7 +23,11 @@ public static class SessionKinds
 
 public sealed record SessionRow(
     long Id, string Kind, string Title, string VenueName, string AreaName, DateTime StartsAt, DateTime EndsAt,
-    string Status, int RequiredWorkers, long AssignedWorkers, bool HasRecord);
+    string Status, int RequiredWorkers, long AssignedWorkers, long ConfirmedWorkers, bool HasRecord)
+{
+    /// <summary>Not cancelled, and short of workers or of workers who confirmed.</summary>
+    public bool NeedsAttention => Status is not ("cancelled" or "delivered") && ConfirmedWorkers < RequiredWorkers;
+}
 
 public sealed record SessionDetail(
     long Id, string Kind, string Title, long VenueId, string VenueName, string VenueKind, DateTime StartsAt,
@@ -58,6 +62,8 @@ public sealed class SessionData(NpgsqlDataSource dataSource)
                    s.status, s.required_workers,
                    (SELECT count(*) FROM outreach.assignments x
                      WHERE x.session_id = s.id AND x.status IN ('assigned', 'confirmed')) AS assigned_workers,
+                   (SELECT count(*) FROM outreach.assignments x
+                     WHERE x.session_id = s.id AND x.status = 'confirmed') AS confirmed_workers,
                    EXISTS (SELECT 1 FROM outreach.session_records r WHERE r.session_id = s.id) AS has_record
             FROM outreach.sessions s
             JOIN outreach.venues v ON v.id = s.venue_id

@@ -10,13 +10,21 @@ public class IndexModel(SessionData sessions, TimeProvider clock) : PageModel
 
     public bool Past { get; private set; }
 
-    public async Task OnGetAsync(bool past, CancellationToken cancellationToken)
+    /// <summary>Only upcoming sessions still short of workers or of confirmations.</summary>
+    public bool Attention { get; private set; }
+
+    public async Task OnGetAsync(bool past, bool attention, CancellationToken cancellationToken)
     {
-        Past = past;
+        Past = past && !attention;
+        Attention = attention;
         var today = UkTime.ToLocal(clock.GetUtcNow()).Date;
         UkTime.TryToUtc(today, out var startOfToday);
-        Sessions = past
+        Sessions = Past
             ? (await sessions.ListAsync(startOfToday.AddDays(-42), startOfToday, cancellationToken)).Reverse().ToList()
             : await sessions.ListAsync(startOfToday, startOfToday.AddDays(42), cancellationToken);
+        if (Attention)
+        {
+            Sessions = Sessions.Where(s => s.NeedsAttention).ToList();
+        }
     }
 }
