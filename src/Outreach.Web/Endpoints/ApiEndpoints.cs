@@ -15,7 +15,7 @@ namespace Outreach.Web.Endpoints;
 /// JSON API for machine clients, authenticated by API key. Coordinator keys read and plan; commissioner
 /// keys read compiled reach only. Errors are RFC 9457 problem details.
 /// </summary>
-public static class ApiEndpoints
+public static partial class ApiEndpoints
 {
     public sealed record NewVenueRequest(string? Kind, string? Name, long? AreaId, string? Address, string? Postcode, string? Urn);
 
@@ -44,8 +44,15 @@ public static class ApiEndpoints
         planning.MapGet("/venues", async (string? kind, long? areaId, string? search, int? page, int? pageSize, VenueListData venues, CancellationToken ct) =>
             Results.Ok(await venues.PageAsync(kind, areaId, search, page, pageSize, ct)));
 
-        planning.MapGet("/venues/{id:long}", async (long id, VenueListData venues, CancellationToken ct) =>
-            await venues.FindAsync(id, ct) is { } venue ? Results.Ok(venue) : NotFound("venue", id));
+        planning.MapGet("/venues/{id:long}", async (long id, VenueListData venues, VenueDetailsData details, HttpContext http, CancellationToken ct) =>
+        {
+            if (await venues.FindAsync(id, ct) is not { } venue || await details.GetAsync(id, ct) is not { } current)
+            {
+                return NotFound("venue", id);
+            }
+            http.Response.Headers.ETag = ETag(current.UpdatedAt);
+            return Results.Ok(venue);
+        });
 
         planning.MapPost("/venues", async (NewVenueRequest request, VenueData venues, VenueListData list, HttpContext http, CancellationToken ct) =>
         {
@@ -83,22 +90,9 @@ public static class ApiEndpoints
             Results.Ok(await workers.PageAsync(search, active, page, pageSize, ct)));
 
         planning.MapGet("/workers/{id:long}", async (long id, WorkerData workers, CancellationToken ct) =>
-            await workers.ProfileAsync(id, ct) is { } w
-                ? Results.Ok(new
-                {
-                    w.Id, w.FullName, w.MobileE164, w.Email, w.Active, w.HasSignIn, w.SmsOptedOut, w.HourlyCost, w.ContractedHours,
-                    // The certificate number stays on the site: a client plans with the check's type and dates.
-                    dbs = w.DbsCheckType is null ? null : new
-                    {
-                        checkType = w.DbsCheckType,
-                        issuedOn = w.DbsIssuedOn is { } issued ? DateOnly.FromDateTime(issued) : (DateOnly?)null,
-                        nextReviewOn = w.DbsNextReviewOn is { } review ? DateOnly.FromDateTime(review) : (DateOnly?)null,
-                        updateService = w.DbsUpdateService,
-                    },
-                    areas = w.AreaIds.Zip(w.AreaNames, (areaId, name) => new { id = areaId, name }),
-                    skills = w.SkillIds.Zip(w.SkillNames, (skillId, name) => new { id = skillId, name }),
-                })
-                : NotFound("youth worker", id));
+            await workers.ProfileAsync(id, ct) is { } w ? Results.Ok(WorkerView(w)) : NotFound("youth worker", id));
+
+        MapVenueAndWorkerWrites(planning);
 
         planning.MapGet("/sessions", async (DateTimeOffset? from, DateTimeOffset? to, long? venueId, string? status, int? page, int? pageSize,
             SessionListData sessions, CancellationToken ct) =>

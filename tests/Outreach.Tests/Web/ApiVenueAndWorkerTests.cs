@@ -1,0 +1,103 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Outreach.Data;
+using Outreach.Data.ApiKeys;
+using Outreach.Data.Identity;
+using Outreach.Tests.Infrastructure;
+
+namespace Outreach.Tests.Web;
+
+/// <summary>Changing and closing venues, adding and changing youth workers, through the API.</summary>
+[Collection("App")]
+public sealed class ApiVenueAndWorkerTests(OutreachApp app)
+{
+    [Fact]
+    public async Task PATCH_closes_a_venue_and_a_stale_If_Match_gets_412_without_changing_it()
+    {
+        using var http = await ClientWithKeyAsync(Roles.Coordinator);
+        var venue = await TestData.VenueAsync(app.DataSource);
+        using var read = await http.GetAsync($"/api/v1/venues/{venue}");
+        var etag = read.Headers.ETag!.Tag;
+
+        using var closeRequest = new HttpRequestMessage(HttpMethod.Patch, $"/api/v1/venues/{venue}")
+        {
+            Content = JsonContent.Create(new { status = "closed", accessNotes = "Use the side gate." }),
+        };
+        closeRequest.Headers.IfMatch.Add(new EntityTagHeaderValue(etag));
+        using var closed = await http.SendAsync(closeRequest);
+        Assert.Equal(HttpStatusCode.OK, closed.StatusCode);
+        Assert.NotEqual(etag, closed.Headers.ETag!.Tag);
+        Assert.Equal("closed", JsonDocument.Parse(await closed.Content.ReadAsStringAsync()).RootElement.GetProperty("status").GetString());
+
+        using var staleRequest = new HttpRequestMessage(HttpMethod.Patch, $"/api/v1/venues/{venue}")
+        {
+            Content = JsonContent.Create(new { status = "open" }),
+        };
+        staleRequest.Headers.IfMatch.Add(new EntityTagHeaderValue(etag));
+        using var stale = await http.SendAsync(staleRequest);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, stale.StatusCode);
+        Assert.Equal("application/problem+json", stale.Content.Headers.ContentType?.MediaType);
+
+        Assert.Equal(1, await TestData.CountAsync(app.DataSource,
+            "SELECT count(*) FROM outreach.venues WHERE id = @venue AND status = 'closed' AND access_notes = 'Use the side gate.' AND closed_on IS NOT NULL",
+            new { venue }));
+        Assert.Equal(1, await TestData.CountAsync(app.DataSource,
+            "SELECT count(*) FROM outreach.audit_events WHERE entity = 'venue' AND entity_id = @id AND action = 'close'", new { id = venue.ToString(System.Globalization.CultureInfo.InvariantCulture) }));
+    }
+
+    [Fact]
+    public async Task POST_adds_a_worker_with_a_normalised_mobile_and_PATCH_changes_only_what_it_is_given()
+    {
+        using var http = await ClientWithKeyAsync(Roles.Coordinator);
+        var name = TestData.Unique("API worker");
+        var local = "07" + Random.Shared.NextInt64(700_000_000, 999_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        using var created = await http.PostAsJsonAsync("/api/v1/workers", new { fullName = name, mobile = local, hourlyCost = 21.5m, contractedHours = 30 });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var json = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement;
+        var id = json.GetProperty("id").GetInt64();
+        Assert.Equal("+44" + local[1..], json.GetProperty("mobileE164").GetString());
+
+        using var changed = await http.PatchAsJsonAsync($"/api/v1/workers/{id}", new { contractedHours = 16, active = false });
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        var after = JsonDocument.Parse(await changed.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal((name, 16m, false, 21.5m), (after.GetProperty("fullName").GetString(), after.GetProperty("contractedHours").GetDecimal(),
+            after.GetProperty("active").GetBoolean(), after.GetProperty("hourlyCost").GetDecimal()));
+    }
+
+    [Fact]
+    public async Task Bad_worker_fields_get_a_problem_naming_each_field_and_nothing_is_written()
+    {
+        using var http = await ClientWithKeyAsync(Roles.Coordinator);
+        var before = await TestData.CountAsync(app.DataSource, "SELECT count(*) FROM outreach.youth_workers");
+
+        using var refused = await http.PostAsJsonAsync("/api/v1/workers", new { fullName = "", mobile = "12", email = "not an email", hourlyCost = -1 });
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        var errors = JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement.GetProperty("errors");
+        Assert.True(errors.TryGetProperty("fullName", out _) && errors.TryGetProperty("mobile", out _)
+            && errors.TryGetProperty("email", out _) && errors.TryGetProperty("hourlyCost", out _), errors.ToString());
+        Assert.Equal(before, await TestData.CountAsync(app.DataSource, "SELECT count(*) FROM outreach.youth_workers"));
+        Assert.Equal(HttpStatusCode.NotFound, (await http.PatchAsJsonAsync("/api/v1/workers/999999999", new { active = false })).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_commissioner_key_cannot_change_venues_or_workers()
+    {
+        using var http = await ClientWithKeyAsync(Roles.Commissioner);
+        var venue = await TestData.VenueAsync(app.DataSource);
+        Assert.Equal(HttpStatusCode.Forbidden, (await http.PatchAsJsonAsync($"/api/v1/venues/{venue}", new { status = "closed" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await http.PostAsJsonAsync("/api/v1/workers", new { fullName = "x", mobile = "07700900123" })).StatusCode);
+    }
+
+    private async Task<HttpClient> ClientWithKeyAsync(string role)
+    {
+        var keys = (ApiKeyData)app.Services.GetService(typeof(ApiKeyData))!;
+        var key = (await keys.CreateAsync(TestData.Unique("api venue test"), role, Actor.System, CancellationToken.None)).Value!;
+        var http = new HttpClient { BaseAddress = app.BaseUrl };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return http;
+    }
+}
