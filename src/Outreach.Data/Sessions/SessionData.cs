@@ -31,7 +31,8 @@ public sealed record SessionRow(
 
 public sealed record SessionDetail(
     long Id, string Kind, string Title, long VenueId, string VenueName, string VenueKind, DateTime StartsAt,
-    DateTime EndsAt, string Status, int RequiredWorkers, int? ExpectedSize, string Notes, int Version, string? YearGroupList)
+    DateTime EndsAt, string Status, int RequiredWorkers, int? ExpectedSize, string Notes, int Version, string? YearGroupList,
+    DateTime UpdatedAt)
 {
     // Read as text: Dapper cannot hand a PostgreSQL array to a record's constructor.
     public IReadOnlyList<int> YearGroups => string.IsNullOrEmpty(YearGroupList)
@@ -81,7 +82,7 @@ public sealed class SessionData(NpgsqlDataSource dataSource)
         return await connection.QuerySingleOrDefaultAsync<SessionDetail>(new CommandDefinition("""
             SELECT s.id, s.kind, s.title, s.venue_id, v.name AS venue_name, v.kind AS venue_kind, s.starts_at,
                    s.ends_at, s.status, s.required_workers, s.expected_size, s.notes, s.version,
-                   array_to_string(s.year_groups, ',') AS year_group_list
+                   array_to_string(s.year_groups, ',') AS year_group_list, s.updated_at
             FROM outreach.sessions s JOIN outreach.venues v ON v.id = s.venue_id
             WHERE s.id = @id
             """, new { id }, cancellationToken: cancellationToken));

@@ -26,7 +26,7 @@ public sealed record SessionForEdit(
 /// </summary>
 public sealed record SessionChange(
     long SessionId, ChangeScope Scope, DateOnly Date, TimeOnly StartTime, TimeOnly EndTime, long VenueId,
-    string Kind, string Title, int RequiredWorkers, string Notes, bool PlanOnClosedDays = false);
+    string Kind, string Title, int RequiredWorkers, string Notes, bool PlanOnClosedDays = false, DateTime? ExpectedUpdatedAt = null);
 
 /// <summary>An active booking on a session that moved: its reminders follow the new time.</summary>
 public sealed record MovedAssignment(long AssignmentId, DateTime StartsAt);
@@ -204,6 +204,13 @@ public sealed class SessionEditData(NpgsqlDataSource dataSource, ClosedDayData c
         if (target.Status is "cancelled" or "delivered")
         {
             return new FieldError("", $"The session is {target.Status}: it can no longer be changed.");
+        }
+        if (change.ExpectedUpdatedAt is { } expected && await connection.ExecuteScalarAsync<DateTime>(new CommandDefinition(
+                "SELECT updated_at FROM outreach.sessions WHERE id = @SessionId", change, transaction,
+                cancellationToken: cancellationToken)) != expected)
+        {
+            return new FieldError(nameof(SessionChange.ExpectedUpdatedAt),
+                "Someone else changed this session after the version you started from. Nothing was changed: look again and redo your change.");
         }
         var sessions = change.Scope == ChangeScope.ThisAndFollowing && target.SeriesId is not null
             ? await LockFollowingAsync(connection, transaction, target, cancellationToken)

@@ -98,12 +98,15 @@ public static partial class ApiEndpoints
             SessionListData sessions, CancellationToken ct) =>
             Results.Ok(await sessions.PageAsync(from?.UtcDateTime, to?.UtcDateTime, venueId, status, page, pageSize, ct)));
 
-        planning.MapGet("/sessions/{id:long}", async (long id, SessionData sessions, CancellationToken ct) =>
+        planning.MapGet("/sessions/{id:long}", async (long id, SessionData sessions, HttpContext http, CancellationToken ct) =>
         {
             var session = await sessions.FindAsync(id, ct);
-            return session is null
-                ? NotFound("session", id)
-                : Results.Ok(new { session, assignments = await sessions.AssignmentsAsync(id, ct) });
+            if (session is null)
+            {
+                return NotFound("session", id);
+            }
+            http.Response.Headers.ETag = ETag(session.UpdatedAt);
+            return Results.Ok(new { session, assignments = await sessions.AssignmentsAsync(id, ct) });
         });
 
         planning.MapPost("/sessions", async (NewSessionRequest request, SessionData sessions, TimeProvider clock, HttpContext http, CancellationToken ct) =>
@@ -265,6 +268,17 @@ public static partial class ApiEndpoints
         {
             return NotFound("session", id);
         }
+        DateTime? expectedUpdatedAt = null;
+        var ifMatch = http.Request.Headers.IfMatch.ToString();
+        if (ifMatch.Length > 0 && ifMatch != "*")
+        {
+            if (!long.TryParse(ifMatch.Trim('"'), NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
+                || ticks > DateTime.MaxValue.Ticks)
+            {
+                return ChangedMeanwhile("session");
+            }
+            expectedUpdatedAt = new DateTime(ticks, DateTimeKind.Utc);
+        }
         var errors = new Dictionary<string, string[]>();
         if (!partial)
         {
@@ -326,8 +340,12 @@ public static partial class ApiEndpoints
 
         var outcome = await edits.ChangeAsync(new SessionChange(
             id, ChangeScope.This, date, TimeOnly.FromDateTime(localStart), TimeOnly.FromDateTime(localEnd),
-            request.VenueId ?? current.VenueId, kind, title, requiredWorkers, notes, request.PlanOnClosedDays ?? false),
+            request.VenueId ?? current.VenueId, kind, title, requiredWorkers, notes, request.PlanOnClosedDays ?? false, expectedUpdatedAt),
             http.Actor(), ct);
+        if (!outcome.Succeeded && outcome.Errors.Any(e => e.Field == nameof(SessionChange.ExpectedUpdatedAt)))
+        {
+            return ChangedMeanwhile("session");
+        }
         if (!outcome.Succeeded)
         {
             // A refusal about a field is the client's to fix (422); one about the session as a whole (cancelled,
@@ -342,6 +360,10 @@ public static partial class ApiEndpoints
         foreach (var moved in outcome.Value!.Moved)
         {
             reminders.ScheduleFor(moved.AssignmentId, moved.StartsAt);
+        }
+        if (await sessions.FindAsync(id, ct) is { } changed)
+        {
+            http.Response.Headers.ETag = ETag(changed.UpdatedAt);
         }
         return Results.Ok(await SessionViewAsync(sessions, id, ct));
     }

@@ -84,6 +84,30 @@ public sealed class ApiVenueAndWorkerTests(OutreachApp app)
     }
 
     [Fact]
+    public async Task A_session_PATCH_with_the_ETag_it_read_succeeds_once_and_the_second_client_with_the_same_ETag_gets_412()
+    {
+        using var http = await ClientWithKeyAsync(Roles.Coordinator);
+        var session = await TestData.SessionAsync(app.DataSource, new DateTime(2027, 11, 16, 10, 0, 0, DateTimeKind.Utc), TimeSpan.FromHours(1));
+        using var read = await http.GetAsync($"/api/v1/sessions/{session}");
+        var etag = read.Headers.ETag!.Tag;
+
+        async Task<HttpResponseMessage> RenameAsync(string title)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Patch, $"/api/v1/sessions/{session}") { Content = JsonContent.Create(new { title }) };
+            request.Headers.IfMatch.Add(new EntityTagHeaderValue(etag));
+            return await http.SendAsync(request);
+        }
+
+        using var first = await RenameAsync("First client's title");
+        using var second = await RenameAsync("Second client's title");
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, second.StatusCode);
+        Assert.Equal(1, await TestData.CountAsync(app.DataSource,
+            "SELECT count(*) FROM outreach.sessions WHERE id = @session AND title = 'First client''s title'", new { session }));
+    }
+
+    [Fact]
     public async Task A_commissioner_key_cannot_change_venues_or_workers()
     {
         using var http = await ClientWithKeyAsync(Roles.Commissioner);
