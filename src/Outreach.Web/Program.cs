@@ -61,7 +61,11 @@ builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();
 builder.Logging.KeepRequestLinesOut();
 builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Converters.Add(new RefuseNullCharacterConverter()));
-builder.Services.Configure<Microsoft.AspNetCore.Mvc.MvcOptions>(options => options.ModelBinderProviders.Insert(0, new BooleanModelBinderProvider()));
+builder.Services.Configure<Microsoft.AspNetCore.Mvc.MvcOptions>(options =>
+{
+    options.ModelBinderProviders.Insert(0, new BooleanModelBinderProvider());
+    options.ModelBinderProviders.Insert(0, new WholeNumberModelBinderProvider());
+});
 
 builder.Services.AddAuthorization(Policies.Add);
 builder.Services.AddRazorPages(options =>

@@ -33,6 +33,20 @@ public sealed class AssignmentPageTests(OutreachApp app)
     }
 
     [Fact]
+    public async Task A_worker_id_written_in_hexadecimal_is_refused_rather_than_read_as_another_worker()
+    {
+        var session = await TestData.SessionAsync(app.DataSource, FutureStart(), TimeSpan.FromHours(2));
+        var worker = await TestData.WorkerAsync(app.DataSource);
+        using var client = await app.SignedInAsync(Roles.Coordinator);
+
+        using var response = await client.PostFormAsync($"/Sessions/Details/{session}",
+            new() { ["WorkerId"] = "0x" + worker.ToString("x", CultureInfo.InvariantCulture) }, $"/Sessions/Details/{session}?handler=Assign");
+
+        Assert.NotEqual(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Empty(await AssignmentsAsync(session));
+    }
+
+    [Fact]
     public async Task Assigning_a_worker_to_an_overlapping_session_is_refused_with_a_message_and_books_nothing()
     {
         var start = FutureStart();
