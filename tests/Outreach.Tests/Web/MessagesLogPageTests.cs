@@ -116,12 +116,17 @@ public sealed partial class MessagesLogPageTests(OutreachApp app)
         var original = await RowAsync(worker, "reminder", "sent", "undelivered", DateTime.UtcNow.AddHours(-1), "30003", key: key, session: session);
         using var coordinator = await app.SignedInAsync(Roles.Coordinator);
         var list = $"/Messages?status=problems&worker={Uri.EscapeDataString(name)}";
-        Assert.Contains($"aria-label=\"Resend message {original}\"", await coordinator.GetPageAsync(list), StringComparison.Ordinal);
+        var form = ResendForm().Match(await coordinator.GetPageAsync(list));
+        Assert.True(form.Success, "no Resend form on the failed list");
+        var action = WebUtility.HtmlDecode(form.Groups[1].Value);
+        Assert.Contains($"id={original}", action, StringComparison.Ordinal);
 
-        using (var response = await coordinator.PostFormAsync(list, new(), action: $"/Messages?handler=Resend&id={original}&status=problems&worker={Uri.EscapeDataString(name)}"))
+        using (var response = await coordinator.PostFormAsync(list, new(), action: action))
         {
             Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-            Assert.Contains("status=problems", response.Headers.Location?.ToString(), StringComparison.Ordinal);
+            var back = response.Headers.Location?.ToString() ?? "";
+            Assert.Contains("status=problems", back, StringComparison.Ordinal);
+            Assert.Contains($"Message {original} is queued again", await coordinator.GetPageAsync(back), StringComparison.Ordinal);
         }
         using (var again = await coordinator.PostFormAsync(list, new(), action: $"/Messages?handler=Resend&id={original}"))
         {
@@ -236,6 +241,9 @@ public sealed partial class MessagesLogPageTests(OutreachApp app)
 
     private static async Task<List<long>> IdsAsync(SiteClient client, string path) =>
         MessageIds().Matches(await client.GetPageAsync(path)).Select(m => long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+
+    [GeneratedRegex("<form method=\"post\" action=\"([^\"]*handler=Resend[^\"]*)\"")]
+    private static partial Regex ResendForm();
 
     [GeneratedRegex("data-message-id=\"([0-9]+)\"")]
     private static partial Regex MessageIds();

@@ -127,6 +127,14 @@ public class IndexModel(MessageLogData log, OutboxData outbox, IOptions<TwilioOp
         return values.Where(v => !string.IsNullOrWhiteSpace(v.Value)).ToDictionary(v => v.Key, v => v.Value!);
     }
 
+    /// <summary>A Resend form's route: the message, and this search to come back to.</summary>
+    public Dictionary<string, string> ResendRoute(long id, int page)
+    {
+        var values = RouteFor(page);
+        values["id"] = id.ToString(CultureInfo.InvariantCulture);
+        return values;
+    }
+
     private bool TryFilter(out MessageFilter filter)
     {
         var status = string.IsNullOrWhiteSpace(Status) ? null : Status.Trim();
