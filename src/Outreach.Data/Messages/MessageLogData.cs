@@ -57,6 +57,9 @@ public sealed partial class MessageLogData(NpgsqlDataSource dataSource, TimeProv
         ["void"] = "Not sent (out of date)",
     };
 
+    /// <summary>Totals are counted up to this; a larger one is shown as "more than".</summary>
+    public const int CountLimit = 10_000;
+
     public static bool IsProblem(string status, string? deliveryStatus) =>
         status == "failed" || deliveryStatus is "undelivered" or "failed";
 
@@ -83,8 +86,10 @@ public sealed partial class MessageLogData(NpgsqlDataSource dataSource, TimeProv
         args.Add("size", size);
         args.Add("offset", offset);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        // Counting millions of rows would cost more than the page itself: past CountLimit the total is "more than".
+        var join = Given(filter.Worker) is null ? "" : "JOIN outreach.youth_workers w ON w.id = o.worker_id";
         var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            $"SELECT count(*) FROM outreach.sms_outbox o LEFT JOIN outreach.youth_workers w ON w.id = o.worker_id {where}",
+            $"SELECT count(*) FROM (SELECT 1 FROM outreach.sms_outbox o {join} {where} LIMIT {CountLimit + 1}) c",
             args, cancellationToken: cancellationToken));
         var items = await connection.QueryAsync<MessageLogRow>(new CommandDefinition(
             $"{Select} {where} ORDER BY o.created_at DESC, o.id DESC LIMIT @size OFFSET @offset", args, cancellationToken: cancellationToken));

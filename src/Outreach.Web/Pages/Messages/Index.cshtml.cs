@@ -68,7 +68,12 @@ public class IndexModel(MessageLogData log, OutboxData outbox, IOptions<TwilioOp
 
     public bool ProblemsOnly => Status == "problems";
 
-    public int LastPage => Results is null ? 1 : (int)Math.Max(1, (Results.Total + Results.PageSize - 1) / Results.PageSize);
+    /// <summary>Null when there are more messages than the log counts: page on by "Older" until a page comes back short.</summary>
+    public int? LastPage => Results is null ? 1
+        : Results.Total > MessageLogData.CountLimit ? null
+        : (int)Math.Max(1, (Results.Total + Results.PageSize - 1) / Results.PageSize);
+
+    public bool HasOlder => Results is not null && (LastPage is { } last ? Results.Page < last : Results.Items.Count == Results.PageSize);
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
