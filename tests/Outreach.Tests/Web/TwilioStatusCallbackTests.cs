@@ -167,6 +167,21 @@ public sealed class TwilioStatusCallbackTests(OutreachApp app)
             "SELECT count(*) FROM outreach.sms_status_events WHERE message_sid = @sid", new { sid }));
     }
 
+    [Fact]
+    public async Task A_signed_report_with_a_malformed_error_code_gets_400_and_changes_nothing()
+    {
+        using var twilio = new TwilioWebhookClient(app);
+        var sid = "SM" + Guid.NewGuid().ToString("N");
+        var id = await OutboxRowAsync(sid, "sent");
+
+        using var response = await twilio.StatusAsync(sid, "undelivered", "30003<script>");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Null((await DeliveryAsync(id)).DeliveryStatus);
+        Assert.Equal(0, await TestData.CountAsync(app.DataSource,
+            "SELECT count(*) FROM outreach.sms_status_events WHERE message_sid = @sid", new { sid }));
+    }
+
     private async Task<long> OutboxRowAsync(string? sid, string status, long? workerId = null)
     {
         await using var c = await app.DataSource.OpenConnectionAsync();
