@@ -55,6 +55,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<Outreach.Data.Alerts.AlertData>();
         services.AddSingleton<OutboxData>();
         services.AddSingleton<WebhookData>();
+        services.AddSingleton<MessageLogData>();
         services.AddSingleton<ReachData>();
         services.AddSingleton<ReminderData>();
         services.AddSingleton<CalendarFeedData>();

@@ -46,6 +46,7 @@ public sealed class DemoData(NpgsqlDataSource dataSource, TimeProvider clock)
         var teams = ChooseTeams(plan, Workers.Length, now, random);
         var sessionIds = await InsertSessionsAsync(db, plan, teams, workerIds, now, random);
         await InsertRecordsAsync(db, plan, teams, sessionIds, now, random);
+        await InsertMessageHistoryAsync(db, workerIds, now);
 
         await transaction.CommitAsync(cancellationToken);
         return true;
@@ -513,6 +514,47 @@ public sealed class DemoData(NpgsqlDataSource dataSource, TimeProvider clock)
         "parents_evening" => "Parents and carers asked how to start a conversation about carrying knives.",
         _ => Pick(random, SchoolRecordNotes),
     };
+
+    // A week of texts already sent, with what Twilio reported back (one not delivered, one refused), and replies:
+    // what the messages log and a worker's texts page show. None is pending, so nothing here is sent again.
+    private static async Task InsertMessageHistoryAsync(Db db, long[] workerIds, DateTimeOffset now)
+    {
+        var texts = new (int Worker, string Purpose, string Body, int HoursAgo, string Status, string? Delivery, string? Error, string? Reply)[]
+        {
+            (0, "roster", "Outreach: your week. Tue 09:00 assembly, Fri 18:00 A&E shift. Reply YES to confirm.", 150, "sent", "delivered", null, "YES"),
+            (1, "roster", "Outreach: your week. Wed 13:30 workshop, Sat 18:00 A&E shift. Reply YES to confirm.", 150, "sent", "delivered", null, "Yes thanks"),
+            (2, "roster", "Outreach: your week. Thu 09:15 assembly. Reply YES to confirm.", 150, "sent", "undelivered", "30003", null),
+            (3, "reminder-24h", "Outreach reminder: workshop tomorrow 13:30. Reply NO if you cannot make it.", 30, "sent", "delivered", null, null),
+            (0, "reminder-24h", "Outreach reminder: A&E shift tomorrow 18:00. Reply NO if you cannot make it.", 26, "sent", "sent", null, "OK"),
+            (4, "cover-offer", "Outreach: cover needed Sat 18:00 A&E shift. Reply YES to take it.", 8, "failed", null, null, null),
+        };
+        for (var i = 0; i < texts.Length; i++)
+        {
+            var t = texts[i];
+            var workerId = workerIds[t.Worker % workerIds.Length];
+            var at = now.AddHours(-t.HoursAgo).UtcDateTime;
+            await db.ExecuteAsync("""
+                INSERT INTO outreach.sms_outbox (dedupe_key, purpose, worker_id, to_e164, body, status, not_before, attempts, provider_sid,
+                    last_error, created_at, claimed_at, sent_at, delivery_status, delivery_error_code, delivery_updated_at)
+                SELECT @key, @Purpose, w.id, w.mobile_e164, @Body, @Status, @at, CASE WHEN @Status = 'failed' THEN 3 ELSE 1 END,
+                       CASE WHEN @Status = 'sent' THEN @sid END,
+                       CASE WHEN @Status = 'failed' THEN 'Twilio refused the request (HTTP 503) three times' END,
+                       @at, @at, CASE WHEN @Status = 'sent' THEN @at END, @Delivery, @Error,
+                       CASE WHEN @Delivery IS NOT NULL THEN @at + interval '1 minute' END
+                FROM outreach.youth_workers w WHERE w.id = @workerId
+                ON CONFLICT (dedupe_key) DO NOTHING
+                """, new { key = $"demo-message:{i}", t.Purpose, t.Body, t.Status, t.Delivery, t.Error, at, sid = $"SMdemo{i:D26}", workerId });
+            if (t.Reply is not null)
+            {
+                await db.ExecuteAsync("""
+                    INSERT INTO outreach.sms_inbound (message_sid, from_e164, to_e164, body, worker_id, received_at)
+                    SELECT @sid, w.mobile_e164, '', @Reply, w.id, @at
+                    FROM outreach.youth_workers w WHERE w.id = @workerId
+                    ON CONFLICT (message_sid) DO NOTHING
+                    """, new { sid = $"SMdemoreply{i:D21}", t.Reply, at = at.AddMinutes(12), workerId });
+            }
+        }
+    }
 
     // Every English school is shut over Christmas and New Year; other holidays differ by authority and
     // are for the term-dates feature, not the demo.

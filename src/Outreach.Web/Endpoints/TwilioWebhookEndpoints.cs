@@ -48,11 +48,14 @@ public static class TwilioWebhookEndpoints
             }
             var sid = form.GetValueOrDefault("MessageSid");
             var status = form.GetValueOrDefault("MessageStatus");
-            if (string.IsNullOrEmpty(sid) || string.IsNullOrEmpty(status) || status.Length > 40)
+            var errorCode = form.GetValueOrDefault("ErrorCode");
+            if (string.IsNullOrEmpty(sid) || sid.Length > 64 || string.IsNullOrEmpty(status) || status.Length > 40
+                || (!string.IsNullOrEmpty(errorCode) && (errorCode.Length > 10 || !errorCode.All(char.IsAsciiDigit))))
             {
                 return Results.BadRequest();
             }
-            await webhooks.StoreStatusAsync(sid, status, form.GetValueOrDefault("ErrorCode"), cancellationToken);
+            // Reports come repeated and out of order; the row only moves forward (see WebhookData.StoreStatusAsync).
+            await webhooks.StoreStatusAsync(sid, status, errorCode, cancellationToken);
             return Results.NoContent();
         });
         return routes;

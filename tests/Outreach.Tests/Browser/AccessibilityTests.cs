@@ -146,6 +146,8 @@ public sealed class AccessibilityTests(OutreachApp app, ITestOutputHelper output
         await CheckAsync(page, null, "add a youth worker with its validation messages");
 
         await CheckAsync(page, "/Messages");
+        await CheckAsync(page, "/Messages?status=problems");
+        await CheckAsync(page, $"/Messages/Worker/{spare}");
         await CheckAsync(page, "/ClosedDays");
         await CheckAsync(page, "/ClosedDays/Create");
         await CheckAsync(page, "/Records");
