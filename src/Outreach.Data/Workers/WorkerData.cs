@@ -165,6 +165,8 @@ public sealed class WorkerData(NpgsqlDataSource dataSource)
             await connection.ExecuteAsync(new CommandDefinition("""
                 UPDATE outreach.youth_workers
                    SET full_name = @FullName, mobile_e164 = @MobileE164, email = @email, hourly_cost = @HourlyCost,
+                       -- A new number gets a fresh start; the refusal belonged to the old one.
+                       sms_failing = sms_failing AND mobile_e164 = @MobileE164,
                        contracted_hours = @ContractedHours, active = @Active,
                        dbs_check_type = @DbsCheckType, dbs_certificate_number = @DbsCertificateNumber,
                        dbs_issued_on = @DbsIssuedOn::date, dbs_update_service = @DbsUpdateService,
