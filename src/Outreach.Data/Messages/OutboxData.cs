@@ -221,10 +221,12 @@ public sealed class OutboxData(NpgsqlDataSource dataSource, TimeProvider clock)
     }
 
     /// <summary>
-    /// The gateway refused the number for good: the row fails, the worker's number is marked failing
-    /// (if it is still the number refused) and coordinators get one alert for it, all together.
+    /// The gateway refused the message for good. When it refused the number itself, the worker's number
+    /// is marked failing too (if it is still the number refused) and coordinators get one alert for it,
+    /// all in one transaction.
     /// </summary>
-    public async Task MarkFailedAsync(long id, int attempts, string error, int? providerCode, CancellationToken cancellationToken)
+    public async Task MarkFailedAsync(
+        long id, int attempts, string error, bool numberRefused, int? providerCode, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
@@ -233,7 +235,7 @@ public sealed class OutboxData(NpgsqlDataSource dataSource, TimeProvider clock)
             WHERE id = @id AND status = 'sending' AND attempts = @attempts
             RETURNING worker_id, to_e164
             """, new { id, attempts, error }, tx, cancellationToken: cancellationToken));
-        if (failed is { WorkerId: { } workerId } row)
+        if (numberRefused && failed is { WorkerId: { } workerId } row)
         {
             var flagged = await connection.ExecuteAsync(new CommandDefinition("""
                 UPDATE outreach.youth_workers SET sms_failing = true, updated_at = @now

@@ -65,8 +65,7 @@ public sealed class SendOutboxJob(
         catch (SmsSendException e) when (e.Permanent)
         {
             logger.LogWarning("Outbox message {OutboxId} refused permanently (provider code {Code})", sms.Id, e.ProviderCode);
-            await outbox.MarkFailedAsync(sms.Id, sms.Attempts, e.Message, e.Failure == SmsFailure.NumberRefused ? e.ProviderCode ?? 0 : null,
-                cancellationToken);
+            await outbox.MarkFailedAsync(sms.Id, sms.Attempts, e.Message, e.Failure == SmsFailure.NumberRefused, e.ProviderCode, cancellationToken);
             return;
         }
         catch (SmsSendException e)
