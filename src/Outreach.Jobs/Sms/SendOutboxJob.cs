@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Outreach.Data.Messages;
@@ -13,6 +14,8 @@ public sealed class SendOutboxJob(
     OutboxData outbox, ISmsGateway gateway, IOptions<SmsOptions> options, TimeProvider clock, ILogger<SendOutboxJob> logger)
 {
     private const int MaxBatch = 50;
+
+    private static readonly TimeSpan SlotTolerance = TimeSpan.FromMilliseconds(50);
 
     // Twilio's date sent and our clock are different clocks; look a little before our first request.
     private static readonly TimeSpan LookupMargin = TimeSpan.FromMinutes(5);
@@ -47,14 +50,15 @@ public sealed class SendOutboxJob(
         {
             return;
         }
-        if (settings.MessagesPerSecond > 0)
-        {
-            await WaitForSendSlotAsync(settings.MessagesPerSecond, cancellationToken);
-        }
+        // Stamped before the wait for a send slot, so nothing but the wait stands between slot and request.
         if (!await outbox.BeginAttemptAsync(sms.Id, sms.Attempts, cancellationToken))
         {
             logger.LogInformation("Outbox message {OutboxId} not sent: taken over or its worker opted out", sms.Id);
             return;
+        }
+        if (settings.MessagesPerSecond > 0)
+        {
+            await WaitForSendSlotAsync(settings.MessagesPerSecond, cancellationToken);
         }
 
         string providerSid;
@@ -127,13 +131,30 @@ public sealed class SendOutboxJob(
 
     // The slot comes from the database (shared by every worker) and is measured on its clock, so the
     // wait is real time: the injected clock is for deciding what is due, not for pacing requests.
+    // A request starts no earlier than its slot and at most SlotTolerance after it; a sender that wakes
+    // later than that gives its slot up and takes a new one, so late senders never bunch up with punctual
+    // ones. Slots are (1 + tolerance) / rate apart, which keeps any one-second window at the rate or below.
     private async Task WaitForSendSlotAsync(double messagesPerSecond, CancellationToken cancellationToken)
     {
-        var spacing = TimeSpan.FromTicks((long)Math.Ceiling(TimeSpan.TicksPerSecond / messagesPerSecond));
-        var (slot, now) = await outbox.TakeSendSlotAsync(spacing, nowUtc: null, cancellationToken);
-        if (slot > now)
+        var spacing = TimeSpan.FromTicks((long)Math.Ceiling((TimeSpan.TicksPerSecond + SlotTolerance.Ticks) / messagesPerSecond));
+        for (var tries = 1; ; tries++)
         {
-            await Task.Delay(slot - now, TimeProvider.System, cancellationToken);
+            // The database read its clock after this moment, so measuring from here overstates any lateness.
+            var asked = Stopwatch.GetTimestamp();
+            var (slot, now) = await outbox.TakeSendSlotAsync(spacing, nowUtc: null, cancellationToken);
+            var wait = slot > now ? slot - now : TimeSpan.Zero;
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, TimeProvider.System, cancellationToken);
+            }
+            if (Stopwatch.GetElapsedTime(asked) - wait <= SlotTolerance)
+            {
+                return;
+            }
+            if (tries % 10 == 0)
+            {
+                logger.LogWarning("Missed {Tries} send slots in a row: the database or this machine is slow", tries);
+            }
         }
     }
 
