@@ -101,6 +101,13 @@ internal sealed class Bench(NpgsqlDataSource db, FakeTwilioServer twilio, string
         return string.Join(", ", rows.Select(r => $"{r.Status} {r.Count}"));
     }
 
+    public async Task<long> SendingAsync(string tag)
+    {
+        await using var c = await db.OpenConnectionAsync();
+        return await c.ExecuteScalarAsync<long>(
+            "SELECT count(*) FROM outreach.sms_outbox WHERE dedupe_key LIKE @prefix AND status = 'sending'", new { prefix = $"bench-{tag}-{run}-%" });
+    }
+
     public async Task<long> NotSentAsync(string tag)
     {
         await using var c = await db.OpenConnectionAsync();

@@ -91,6 +91,11 @@ try
     {
         await Task.Delay(50);
     }
+    // Mid-batch: wait (briefly) for a moment when the worker holds claimed rows.
+    var inFlight = Stopwatch.StartNew();
+    while (await bench.SendingAsync("kill") == 0 && inFlight.Elapsed < TimeSpan.FromSeconds(20))
+    {
+    }
     var atKill = bodies.Count(b => twilio.ReceivedCount(b) > 0);
     worker.Kill();
     // The fake behaves from here on: what follows measures recovery from the kill, not from more faults.
