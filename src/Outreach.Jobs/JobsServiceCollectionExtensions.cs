@@ -51,7 +51,10 @@ public static class JobsServiceCollectionExtensions
     public static IServiceCollection AddOutreachSms(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<TwilioOptions>(configuration.GetSection(TwilioOptions.Section));
-        services.AddHttpClient<TwilioSmsGateway>()
+        services.AddOptions<SmsOptions>().Bind(configuration.GetSection(SmsOptions.Section))
+            .Validate(o => o.IsValid, "Sms settings: cap and rate must not be negative, and the sending lease must exceed the request timeout.");
+        // The timeout bounds how long a request can be out, which the sending lease relies on.
+        services.AddHttpClient<TwilioSmsGateway>((sp, http) => http.Timeout = sp.GetRequiredService<IOptions<SmsOptions>>().Value.RequestTimeout)
             .AddHttpMessageHandler(sp => new TwilioBaseUrlHandler(sp.GetRequiredService<IOptions<TwilioOptions>>().Value.ApiBaseUrl));
         services.AddTransient<DevelopmentSmsGateway>();
         services.AddTransient<ISmsGateway>(sp => sp.GetRequiredService<IOptions<TwilioOptions>>().Value.IsConfigured

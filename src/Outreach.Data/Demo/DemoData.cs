@@ -47,6 +47,7 @@ public sealed class DemoData(NpgsqlDataSource dataSource, TimeProvider clock)
         var sessionIds = await InsertSessionsAsync(db, plan, teams, workerIds, now, random);
         await InsertRecordsAsync(db, plan, teams, sessionIds, now, random);
         await InsertMessageHistoryAsync(db, workerIds, now);
+        await InsertSmsSendingExamplesAsync(db, workerIds, now);
 
         await transaction.CommitAsync(cancellationToken);
         return true;
@@ -569,6 +570,29 @@ public sealed class DemoData(NpgsqlDataSource dataSource, TimeProvider clock)
     private static T Pick<T>(Random random, IReadOnlyList<T> items) => items[random.Next(items.Count)];
 
     // One connection and one transaction for the whole load, so a failure anywhere leaves nothing behind.
+    // What the Messages log shows of sending rules: a routine text held for quiet hours and an urgent one
+    // that went at once, to the first demo worker.
+    private static async Task InsertSmsSendingExamplesAsync(Db db, long[] workerIds, DateTimeOffset now)
+    {
+        var policy = Messages.SmsSendPolicy.Default;
+        var evening = UkTime.TryToUtc(UkTime.ToLocal(now.UtcDateTime).Date.AddDays(-1).AddHours(21.5), out var utc) ? utc : now.UtcDateTime.AddDays(-1);
+        var mobile = await db.SingleAsync<string>("SELECT mobile_e164 FROM outreach.youth_workers WHERE id = @id", new { id = workerIds[0] });
+        await db.ExecuteAsync("""
+            INSERT INTO outreach.sms_outbox (dedupe_key, purpose, worker_id, to_e164, body, status, not_before, urgent,
+                                             held_reason, created_at, claimed_at, sent_at, attempts, provider_sid, cap_day)
+            VALUES ('demo:quiet-hours-held', 'roster', @worker, @mobile,
+                    'Outreach: your roster for next week is ready. Reply HELP for help.', 'sent', @morning, false,
+                    NULL, @evening, @morning, @morning, 1, 'DVdemo-quiet-hours', @morningDay),
+                   ('demo:urgent-change', 'change', @worker, @mobile,
+                    'Outreach: change to tomorrow''s session. It now starts at 10:00.', 'sent', @evening, true,
+                    NULL, @evening, @evening, @evening, 1, 'DVdemo-urgent', @eveningDay)
+            """, new
+        {
+            worker = workerIds[0], mobile, evening, morning = policy.EndOfQuiet(evening),
+            morningDay = Messages.SmsSendPolicy.UkDay(policy.EndOfQuiet(evening)), eveningDay = Messages.SmsSendPolicy.UkDay(evening),
+        });
+    }
+
     private readonly record struct Db(NpgsqlConnection Connection, NpgsqlTransaction Transaction, CancellationToken CancellationToken)
     {
         public Task<int> ExecuteAsync(string sql, object? param = null) => Connection.ExecuteAsync(Command(sql, param));

@@ -58,6 +58,9 @@ public sealed class ReminderScheduler(IBackgroundJobClient jobs, IOptions<Remind
         foreach (var lead in options.Value.Leads)
         {
             var at = new DateTimeOffset(DateTime.SpecifyKind(sessionStartsAtUtc, DateTimeKind.Utc)).AddMinutes(-lead);
+            // Hangfire keeps a schedule to the whole second and may run it up to a second early, when the
+            // reminder is not yet due and would wait for the five-minute sweep: round up to the next second.
+            at = new DateTimeOffset((at.UtcTicks + TimeSpan.TicksPerSecond - 1) / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, TimeSpan.Zero);
             if (at <= now)
             {
                 if (!enqueuedNow)

@@ -10,4 +10,7 @@ public sealed class DevelopmentSmsGateway(OutboxData outbox) : ISmsGateway
 {
     public Task<string> SendAsync(string toE164, string body, CancellationToken cancellationToken) =>
         outbox.StoreDevelopmentMessageAsync(toE164, "Outreach (development gateway)", body, cancellationToken);
+
+    public Task<IReadOnlyList<string>> FindSentAsync(string toE164, string body, DateTime sinceUtc, CancellationToken cancellationToken) =>
+        outbox.FindDevelopmentMessagesAsync(toE164, body, sinceUtc, cancellationToken);
 }

@@ -44,6 +44,11 @@ public sealed partial class FakeTwilioServer : IAsyncDisposable
     private readonly List<FakeTwilioRequest> requests = [];
     private readonly List<FakeTwilioMessage> sent = [];
     private readonly Queue<(int Status, int Code, string Message)> failures = new();
+    private readonly Queue<Fault> createFaults = new();
+    private readonly Dictionary<string, int> receivedByBody = new(StringComparer.Ordinal);
+    private Random? faultDice;
+    private double faultRate;
+    private TimeSpan slowAnswer;
 
     private FakeTwilioServer(WebApplication app, string accountSid, string authToken, TimeProvider clock)
     {
@@ -122,6 +127,56 @@ public sealed partial class FakeTwilioServer : IAsyncDisposable
         }
     }
 
+    /// <summary>The next <paramref name="count"/> messages are stored, then the connection is cut with no answer.</summary>
+    public void DropNextAfterAccept(int count = 1) => PlanCreateFaults(count, new Fault(FaultKind.DropAfterAccept, TimeSpan.Zero));
+
+    /// <summary>The next <paramref name="count"/> messages are stored and answered after <paramref name="delay"/>.</summary>
+    public void DelayNext(int count, TimeSpan delay) => PlanCreateFaults(count, new Fault(FaultKind.Delay, delay));
+
+    /// <summary>
+    /// From now on each message sent fails with probability <paramref name="rate"/>, evenly among: 500 and
+    /// 429 (not stored), stored then cut off, and stored then answered after <paramref name="slow"/>.
+    /// Seeded, so a run's mix of faults is repeatable.
+    /// </summary>
+    public void InjectFaults(double rate, int seed, TimeSpan slow)
+    {
+        lock (gate)
+        {
+            faultDice = new Random(seed);
+            faultRate = rate;
+            slowAnswer = slow;
+        }
+    }
+
+    public void StopFaults()
+    {
+        lock (gate)
+        {
+            faultDice = null;
+        }
+    }
+
+    /// <summary>How many times a message with this exact text was stored (sent), whatever the caller heard.</summary>
+    public int ReceivedCount(string body)
+    {
+        lock (gate)
+        {
+            return receivedByBody.GetValueOrDefault(body);
+        }
+    }
+
+    /// <summary>Stored messages per text.</summary>
+    public IReadOnlyDictionary<string, int> ReceivedByBody
+    {
+        get
+        {
+            lock (gate)
+            {
+                return new Dictionary<string, int>(receivedByBody, StringComparer.Ordinal);
+            }
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await app.StopAsync();
@@ -137,12 +192,25 @@ public sealed partial class FakeTwilioServer : IAsyncDisposable
         var query = Flatten(request.Query);
         var received = clock.GetUtcNow();
 
-        var (status, body) = Answer(request.Method, request.Path.Value ?? "", query, form, received, Authorized(request));
+        var fault = request.Method == "POST" ? NextCreateFault() : null;
+        var (status, body) = fault is { Kind: FaultKind.Error } error
+            ? Error(error.Status, error.Code, $"Injected failure {error.Code}")
+            : Answer(request.Method, request.Path.Value ?? "", query, form, received, Authorized(request));
 
         lock (gate)
         {
             // Recorded before the response leaves, so a caller that has its answer also sees the record.
-            requests.Add(new FakeTwilioRequest(request.Method, request.Path.Value ?? "", query, form, status, received));
+            requests.Add(new FakeTwilioRequest(request.Method, request.Path.Value ?? "", query, form,
+                fault is { Kind: FaultKind.DropAfterAccept } ? 0 : status, received));
+        }
+        if (fault is { Kind: FaultKind.DropAfterAccept })
+        {
+            context.Abort();
+            return;
+        }
+        if (fault is { Kind: FaultKind.Delay } slow)
+        {
+            await Task.Delay(slow.Delay, CancellationToken.None);
         }
 
         context.Response.StatusCode = status;
@@ -231,6 +299,7 @@ public sealed partial class FakeTwilioServer : IAsyncDisposable
         lock (gate)
         {
             sent.Add(message);
+            receivedByBody[body] = receivedByBody.GetValueOrDefault(body) + 1;
         }
         return (StatusCodes.Status201Created, Resource(message, listed: false));
     }
@@ -380,6 +449,43 @@ public sealed partial class FakeTwilioServer : IAsyncDisposable
 
     private static Dictionary<string, string> Flatten(IEnumerable<KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues>> values) =>
         values.ToDictionary(p => p.Key, p => p.Value.ToString(), StringComparer.Ordinal);
+
+    private void PlanCreateFaults(int count, Fault fault)
+    {
+        lock (gate)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                createFaults.Enqueue(fault);
+            }
+        }
+    }
+
+    private Fault? NextCreateFault()
+    {
+        lock (gate)
+        {
+            if (createFaults.TryDequeue(out var planned))
+            {
+                return planned;
+            }
+            if (faultDice is null || faultDice.NextDouble() >= faultRate)
+            {
+                return null;
+            }
+            return faultDice.Next(4) switch
+            {
+                0 => new Fault(FaultKind.Error, TimeSpan.Zero, 500, 20500),
+                1 => new Fault(FaultKind.Error, TimeSpan.Zero, 429, 20429),
+                2 => new Fault(FaultKind.DropAfterAccept, TimeSpan.Zero),
+                _ => new Fault(FaultKind.Delay, slowAnswer),
+            };
+        }
+    }
+
+    private enum FaultKind { Error, DropAfterAccept, Delay }
+
+    private sealed record Fault(FaultKind Kind, TimeSpan Delay, int Status = 0, int Code = 0);
 
     [GeneratedRegex(@"^/2010-04-01/Accounts/(?<account>[^/]+)/Messages(/(?<sid>[^/]+))?\.json$")]
     private static partial Regex MessagesRoute();

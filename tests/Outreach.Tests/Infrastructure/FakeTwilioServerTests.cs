@@ -131,6 +131,52 @@ public sealed class FakeTwilioServerTests
         Assert.Empty(fake.Sent);
     }
 
+    [Fact]
+    public async Task A_message_cut_off_after_accepting_is_stored_but_the_library_gets_no_answer()
+    {
+        await using var fake = await FakeTwilioServer.StartAsync();
+        using var http = HttpClientFor(fake);
+        fake.DropNextAfterAccept();
+
+        await Assert.ThrowsAsync<ApiConnectionException>(() =>
+            MessageResource.CreateAsync(to: new PhoneNumber("+447700900700"), from: Sender, body: "cut off", client: Client(fake, http)));
+        var listed = await MessageResource.ReadAsync(
+            new ReadMessageOptions { To = new PhoneNumber("+447700900700"), DateSentAfter = DateTime.UtcNow.AddMinutes(-5) }, Client(fake, http));
+
+        Assert.Equal(1, fake.ReceivedCount("cut off"));
+        Assert.Equal("cut off", Assert.Single(listed).Body);
+    }
+
+    [Fact]
+    public async Task Injected_faults_are_repeatable_for_a_seed_and_only_hit_sending()
+    {
+        async Task<List<int>> RunAsync()
+        {
+            await using var fake = await FakeTwilioServer.StartAsync();
+            using var http = HttpClientFor(fake);
+            fake.InjectFaults(0.5, seed: 3, slow: TimeSpan.FromMilliseconds(10));
+            for (var i = 0; i < 20; i++)
+            {
+                try
+                {
+                    await MessageResource.CreateAsync(to: new PhoneNumber("+447700900800"), from: Sender, body: $"m{i}", client: Client(fake, http));
+                }
+                catch (Exception e) when (e is ApiException or ApiConnectionException)
+                {
+                }
+            }
+            await MessageResource.ReadAsync(to: new PhoneNumber("+447700900800"), client: Client(fake, http));
+            Assert.Equal(200, fake.Requests[^1].StatusCode);
+            return [.. fake.Requests.Select(r => r.StatusCode)];
+        }
+
+        var first = await RunAsync();
+        Assert.Equal(first, await RunAsync());
+        Assert.Contains(500, first);
+        Assert.Contains(429, first);
+        Assert.Contains(0, first);
+    }
+
     private static TwilioRestClient Client(FakeTwilioServer fake, HttpClient http) =>
         new(fake.AccountSid, fake.AuthToken, httpClient: new Twilio.Http.SystemNetHttpClient(http));
 

@@ -114,6 +114,10 @@ public sealed class OutreachApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Twilio:AuthToken", WebhookAuthToken);
         // Plain http on loopback: Secure cookies would not come back to HttpClient (tested apart).
         builder.UseSetting("Security:SecureCookies", "false");
+        // The site's clock is the real one: without this, a journey run at night would wait for 08:00.
+        // Quiet hours and the daily cap are tested with a set clock in Jobs/Sms.
+        builder.UseSetting("Sms:QuietHoursStart", "00:00");
+        builder.UseSetting("Sms:QuietHoursEnd", "00:00");
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
         // Every test signs in from 127.0.0.1, many times a minute; the limits themselves are tested apart.
         builder.UseSetting("RateLimits:SignInPerAddressPerMinute", "100000");

@@ -35,17 +35,27 @@ public sealed class JobHarness : IAsyncDisposable
 
     public T Get<T>() where T : notnull => _services.GetRequiredService<T>();
 
-    public static async Task<JobHarness> StartAsync(string connectionString, DateTimeOffset now)
+    /// <param name="settings">More configuration, e.g. ["Sms:DailyCap"] = "3".</param>
+    public static async Task<JobHarness> StartAsync(
+        string connectionString, DateTimeOffset now, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var twilio = await FakeTwilioServer.StartAsync();
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var clock = new FakeTimeProvider(now);
+        // The fake dates its messages by the test's clock, as Twilio would by the same moment's real one.
+        var twilio = await FakeTwilioServer.StartAsync(clock: clock);
+        var values = new Dictionary<string, string?>
         {
             ["Twilio:AccountSid"] = twilio.AccountSid,
             ["Twilio:AuthToken"] = twilio.AuthToken,
             ["Twilio:FromNumber"] = "+447700900999",
             ["Twilio:ApiBaseUrl"] = twilio.BaseUrl.ToString(),
-        }).Build();
-        var clock = new FakeTimeProvider(now);
+            // Pacing waits in real time; tests check the pacing itself through the slot allocation.
+            ["Sms:MessagesPerSecond"] = "0",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            values[key] = value;
+        }
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         var jobs = new RecordingJobClient();
         var services = new ServiceCollection()
             .AddLogging()

@@ -10,18 +10,23 @@ public sealed class SendOutboxJobTests(DatabaseFixture db)
 {
     private static readonly DateTimeOffset Now = new(2026, 12, 2, 10, 0, 0, TimeSpan.Zero);
 
-    [Fact]
-    public async Task A_transient_Twilio_failure_puts_the_message_back_with_a_back_off_and_it_is_sent_later_once()
+    // A 429 or 503 says Twilio did not take the message; after a 500 it may have, so the next attempt
+    // looks it up first (state 'unknown').
+    [Theory]
+    [InlineData(429, 20429, "pending")]
+    [InlineData(503, 20503, "pending")]
+    [InlineData(500, 20500, "unknown")]
+    public async Task A_transient_Twilio_failure_puts_the_message_back_with_a_back_off_and_it_is_sent_later_once(int httpStatus, int code, string waiting)
     {
         await using var harness = await JobHarness.StartAsync(db.ConnectionString, Now);
-        var id = await QueueAsync(harness);
-        harness.Twilio.FailNext(1, 500, 20500);
+        var (id, body) = await QueueWithBodyAsync(harness);
+        harness.Twilio.FailNext(1, httpStatus, code);
 
         await harness.Get<SendOutboxJob>().RunAsync(CancellationToken.None);
         var (status, attempts, error) = await StateAsync(id);
-        Assert.Equal("pending", status);
+        Assert.Equal(waiting, status);
         Assert.Equal(1, attempts);
-        Assert.Contains("20500", error, StringComparison.Ordinal);
+        Assert.Contains(code.ToString(System.Globalization.CultureInfo.InvariantCulture), error, StringComparison.Ordinal);
 
         await harness.Get<SendOutboxJob>().RunAsync(CancellationToken.None);
         Assert.Equal(1, (await StateAsync(id)).Attempts);
@@ -29,14 +34,14 @@ public sealed class SendOutboxJobTests(DatabaseFixture db)
         harness.Clock.Advance(TimeSpan.FromMinutes(1));
         await harness.Get<SendOutboxJob>().RunAsync(CancellationToken.None);
         Assert.Equal("sent", (await StateAsync(id)).Status);
-        Assert.Single(harness.Twilio.Sent);
+        Assert.Single(harness.Twilio.Sent, m => m.Body == body);
     }
 
     [Fact]
     public async Task An_invalid_number_fails_permanently_and_is_not_retried()
     {
         await using var harness = await JobHarness.StartAsync(db.ConnectionString, Now);
-        var id = await QueueAsync(harness);
+        var (id, body) = await QueueWithBodyAsync(harness);
         harness.Twilio.FailNext(1, 400, 21211);
 
         await harness.Get<SendOutboxJob>().RunAsync(CancellationToken.None);
@@ -47,7 +52,7 @@ public sealed class SendOutboxJobTests(DatabaseFixture db)
         Assert.Equal("failed", status);
         Assert.Equal(1, attempts);
         Assert.Contains("21211", error, StringComparison.Ordinal);
-        Assert.Empty(harness.Twilio.Sent);
+        Assert.DoesNotContain(harness.Twilio.Sent, m => m.Body == body);
     }
 
     [Fact]
@@ -69,6 +74,16 @@ public sealed class SendOutboxJobTests(DatabaseFixture db)
         Assert.Equal(20, sids.Count);
         Assert.Equal(20, harness.Twilio.Sent.Count);
         Assert.Equal(harness.Twilio.Sent.Select(m => m.Sid).Order(StringComparer.Ordinal), sids.Order(StringComparer.Ordinal));
+    }
+
+    private static async Task<(long Id, string Body)> QueueWithBodyAsync(JobHarness harness)
+    {
+        var now = harness.Clock.GetUtcNow().UtcDateTime;
+        var body = TestData.Unique("Test message");
+        var id = await harness.Get<OutboxData>().AddAsync(new OutgoingSms(
+            TestData.Unique("test-message"), "test", null, null, TestData.Mobile(), body, now, now.AddHours(6)),
+            CancellationToken.None);
+        return (Assert.NotNull(id), body);
     }
 
     private static async Task<long> QueueAsync(JobHarness harness)
