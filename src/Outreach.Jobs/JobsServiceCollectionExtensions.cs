@@ -50,7 +50,15 @@ public static class JobsServiceCollectionExtensions
     /// <summary>The SMS gateway: Twilio when credentials are configured, else the development gateway.</summary>
     public static IServiceCollection AddOutreachSms(this IServiceCollection services, IConfiguration configuration)
     {
-        services.Configure<TwilioOptions>(configuration.GetSection(TwilioOptions.Section));
+        services.Configure<TwilioOptions>(options =>
+        {
+            configuration.GetSection(TwilioOptions.Section).Bind(options);
+            if (options.StatusCallbackUrl is null
+                && Uri.TryCreate(configuration["Site:PublicBaseUrl"]?.TrimEnd('/') + "/twilio/status", UriKind.Absolute, out var callback))
+            {
+                options.StatusCallbackUrl = callback;
+            }
+        });
         services.AddOptions<SmsOptions>().Bind(configuration.GetSection(SmsOptions.Section))
             .Validate(o => o.IsValid, "Sms settings: cap and rate must not be negative, and the sending lease must exceed the request timeout.");
         // The timeout bounds how long a request can be out, which the sending lease relies on.

@@ -14,6 +14,12 @@ public sealed class TwilioOptions
     /// <summary>Used when no Messaging Service SID is set.</summary>
     public string FromNumber { get; set; } = "";
 
+    /// <summary>
+    /// Where Twilio reports delivery (POST /twilio/status on the site's public address). Empty: taken from
+    /// Site:PublicBaseUrl; with neither, Twilio sends no delivery reports unless the Messaging Service has its own.
+    /// </summary>
+    public Uri? StatusCallbackUrl { get; set; }
+
     /// <summary>Where Twilio's REST API lives; only changed to point at a test server.</summary>
     public Uri? ApiBaseUrl { get; set; }
 

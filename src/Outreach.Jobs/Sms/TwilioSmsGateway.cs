@@ -21,7 +21,7 @@ public sealed class TwilioSmsGateway(System.Net.Http.HttpClient httpClient, IOpt
     public async Task<string> SendAsync(string toE164, string body, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var create = new CreateMessageOptions(new PhoneNumber(toE164)) { Body = body };
+        var create = new CreateMessageOptions(new PhoneNumber(toE164)) { Body = body, StatusCallback = settings.StatusCallbackUrl };
         if (!string.IsNullOrWhiteSpace(settings.MessagingServiceSid))
         {
             create.MessagingServiceSid = settings.MessagingServiceSid;

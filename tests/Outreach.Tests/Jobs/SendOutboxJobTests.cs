@@ -56,6 +56,19 @@ public sealed class SendOutboxJobTests(DatabaseFixture db)
     }
 
     [Fact]
+    public async Task Each_message_asks_Twilio_to_report_delivery_to_the_sites_public_status_address()
+    {
+        await using var harness = await JobHarness.StartAsync(db.ConnectionString, Now,
+            new Dictionary<string, string?> { ["Site:PublicBaseUrl"] = "https://outreach.example.org/" });
+        var (_, body) = await QueueWithBodyAsync(harness);
+
+        await harness.Get<SendOutboxJob>().RunAsync(CancellationToken.None);
+
+        var sent = Assert.Single(harness.Twilio.Sent, m => m.Body == body);
+        Assert.Equal("https://outreach.example.org/twilio/status", sent.StatusCallback);
+    }
+
+    [Fact]
     public async Task Two_workers_sending_at_once_send_each_message_once()
     {
         await using var harness = await JobHarness.StartAsync(db.ConnectionString, Now);

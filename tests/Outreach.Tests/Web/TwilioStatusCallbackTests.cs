@@ -43,7 +43,7 @@ public sealed class TwilioStatusCallbackTests(OutreachApp app)
             {
                 if (i == storeSidAfter)
                 {
-                    await outbox.MarkSentAsync(id, sid, CancellationToken.None);
+                    await outbox.MarkSentAsync(id, 0, sid, CancellationToken.None);
                 }
                 if (i == reports.Count)
                 {
@@ -108,7 +108,7 @@ public sealed class TwilioStatusCallbackTests(OutreachApp app)
                 using var response = await twilio.StatusAsync(sid, "delivered");
                 Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
             });
-            var store = Task.Run(() => outbox.MarkSentAsync(id, sid, CancellationToken.None));
+            var store = Task.Run(() => outbox.MarkSentAsync(id, 0, sid, CancellationToken.None));
             await Task.WhenAll(report, store);
 
             Assert.Equal("delivered", (await DeliveryAsync(id)).DeliveryStatus);
