@@ -20,7 +20,7 @@ public sealed record MessageFilter(
 public sealed record MessageLogRow(
     long Id, DateTime CreatedAt, DateTime? SentAt, string Purpose, long? WorkerId, string? WorkerName, string ToE164, string Body,
     string Status, string? DeliveryStatus, string? DeliveryErrorCode, DateTime? DeliveryUpdatedAt, int Attempts, string? LastError,
-    long? SessionId, long? ResendOf, long? ResentAs)
+    long? SessionId, long? ResendOf, long? ResentAs, string? HeldReason)
 {
     public int Segments => SmsSegments.Count(Body);
 
@@ -55,6 +55,7 @@ public sealed partial class MessageLogData(NpgsqlDataSource dataSource, TimeProv
         ["undelivered"] = "Not delivered to the phone",
         ["failed"] = "Failed to send",
         ["void"] = "Not sent (out of date)",
+        ["unknown"] = "Outcome unknown, being checked with Twilio",
     };
 
     /// <summary>Totals are counted up to this; a larger one is shown as "more than".</summary>
@@ -76,6 +77,7 @@ public sealed partial class MessageLogData(NpgsqlDataSource dataSource, TimeProv
         ("sending", _) => "Being sent",
         ("failed", _) => "Failed to send",
         ("void", _) => "Not sent (out of date)",
+        ("unknown", _) => "Outcome unknown: being checked with Twilio before any resend",
         _ => status,
     };
 
@@ -276,7 +278,8 @@ public sealed partial class MessageLogData(NpgsqlDataSource dataSource, TimeProv
     private const string Select = """
         SELECT o.id, o.created_at, o.sent_at, o.purpose, o.worker_id, w.full_name AS worker_name, o.to_e164, o.body,
                o.status, o.delivery_status, o.delivery_error_code, o.delivery_updated_at, o.attempts, o.last_error,
-               o.session_id, o.resend_of, (SELECT r.id FROM outreach.sms_outbox r WHERE r.resend_of = o.id) AS resent_as
+               o.session_id, o.resend_of, (SELECT r.id FROM outreach.sms_outbox r WHERE r.resend_of = o.id) AS resent_as,
+               o.held_reason
         FROM outreach.sms_outbox o LEFT JOIN outreach.youth_workers w ON w.id = o.worker_id
         """;
 
