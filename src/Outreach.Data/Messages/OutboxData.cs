@@ -5,7 +5,7 @@ namespace Outreach.Data.Messages;
 
 public sealed record OutgoingSms(
     string DedupeKey, string Purpose, long? WorkerId, long? SessionId, string ToE164, string Body,
-    DateTime NotBeforeUtc, DateTime? ExpiresAtUtc);
+    DateTime NotBeforeUtc, DateTime? ExpiresAtUtc, bool Urgent = false);
 
 public sealed record ClaimedSms(long Id, string ToE164, string Body, int Attempts, DateTime? ExpiresAt);
 
