@@ -3,13 +3,14 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Outreach.Data.Sessions;
 using Outreach.Data.Workers;
+using Outreach.Jobs.Messages;
 using Outreach.Jobs.Reminders;
 using Outreach.Web.Infrastructure;
 
 namespace Outreach.Web.Pages.Sessions;
 
 /// <summary>One session: what, where, when, who is on it, and assigning more workers.</summary>
-public class DetailsModel(SessionData sessions, CandidateData candidates, SkillData skills, ReminderScheduler reminders, AutoFillData autoFill) : PageModel
+public class DetailsModel(SessionData sessions, CandidateData candidates, SkillData skills, ReminderScheduler reminders, AutoFillData autoFill, SmsFollowUp sms) : PageModel
 {
     public SessionDetail Session { get; private set; } = null!;
 
@@ -48,8 +49,9 @@ public class DetailsModel(SessionData sessions, CandidateData candidates, SkillD
             return Page();
         }
         reminders.ScheduleFor(outcome.Value, Session.StartsAt);
+        sms.AfterBooking();
         var name = Candidates.FirstOrDefault(c => c.Id == WorkerId)?.FullName ?? "The worker";
-        TempData["StatusMessage"] = $"{name} is assigned. Reminders will be sent by text before the session.";
+        TempData["StatusMessage"] = $"{name} is assigned. They are asked by text to confirm, and reminded before the session.";
         return RedirectToPage(new { id });
     }
 
