@@ -345,7 +345,7 @@ public sealed class ReplyData(NpgsqlDataSource dataSource, TimeProvider clock)
                     FROM outreach.assignments o
                     WHERE n.id = o.id AND n.id = @AssignmentId AND n.status = 'assigned'
                     RETURNING n.worker_id, o.is_lead
-                    """, offer, transaction, cancellationToken: cancellationToken));
+                    """, new { offer.AssignmentId }, transaction, cancellationToken: cancellationToken));
                 if (original is { } gone)
                 {
                     await ConfirmationData.VoidForAssignmentAsync(connection, transaction, offer.AssignmentId, cancellationToken);

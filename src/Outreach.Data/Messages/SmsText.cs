@@ -66,6 +66,10 @@ public static class SmsText
             {
                 result.Append(' ');
             }
+            else if (char.IsSurrogate(c))
+            {
+                result.Append(c);
+            }
             else
             {
                 // An accented letter GSM-7 lacks (á, ê, ï, ō ...) becomes its base letter when that one is GSM-7.

@@ -25,6 +25,8 @@ public sealed class JobHarness : IAsyncDisposable
         Jobs = jobs;
     }
 
+    public const string OnCallMobile = "+447400900111";
+
     public FakeTwilioServer Twilio { get; }
 
     public FakeTimeProvider Clock { get; }
@@ -44,6 +46,8 @@ public sealed class JobHarness : IAsyncDisposable
             ["Twilio:AuthToken"] = twilio.AuthToken,
             ["Twilio:FromNumber"] = "+447700900999",
             ["Twilio:ApiBaseUrl"] = twilio.BaseUrl.ToString(),
+            ["Sms:OnCallCoordinatorMobile"] = OnCallMobile,
+            ["Site:PublicBaseUrl"] = "https://outreach.example",
         }).Build();
         var clock = new FakeTimeProvider(now);
         var jobs = new RecordingJobClient();
@@ -51,6 +55,7 @@ public sealed class JobHarness : IAsyncDisposable
             .AddLogging()
             .AddSingleton<TimeProvider>(clock)
             .AddSingleton<IBackgroundJobClient>(jobs)
+            .AddSingleton<IConfiguration>(configuration)
             .AddOutreachData(connectionString)
             .AddOutreachSms(configuration)
             .AddOutreachJobClasses(configuration)
