@@ -146,6 +146,9 @@ public sealed class AccessibilityTests(OutreachApp app, ITestOutputHelper output
         await CheckAsync(page, null, "add a youth worker with its validation messages");
 
         await CheckAsync(page, "/Messages");
+        await CheckAsync(page, "/Messages/Inbox");
+        await CheckAsync(page, "/Messages/Compose");
+        await CheckAsync(page, $"/Messages/Phone?workerId={spare}");
         await CheckAsync(page, "/ClosedDays");
         await CheckAsync(page, "/ClosedDays/Create");
         await CheckAsync(page, "/Records");
