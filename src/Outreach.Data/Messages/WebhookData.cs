@@ -3,23 +3,9 @@ using Npgsql;
 
 namespace Outreach.Data.Messages;
 
-/// <summary>Stores Twilio's webhooks: each reply and each delivery report once, whatever Twilio retries.</summary>
+/// <summary>Stores Twilio's delivery reports once, whatever Twilio retries (replies: <see cref="ReplyData"/>).</summary>
 public sealed class WebhookData(NpgsqlDataSource dataSource)
 {
-    /// <returns>True when the reply is new; false when this message SID was already stored.</returns>
-    public async Task<bool> StoreReplyAsync(string messageSid, string from, string to, string body, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var id = await connection.ExecuteScalarAsync<long?>(new CommandDefinition("""
-            INSERT INTO outreach.sms_inbound (message_sid, from_e164, to_e164, body, worker_id)
-            VALUES (@messageSid, @from, @to, @body,
-                    (SELECT id FROM outreach.youth_workers WHERE mobile_e164 = @from AND active LIMIT 1))
-            ON CONFLICT (message_sid) DO NOTHING
-            RETURNING id
-            """, new { messageSid, from, to, body }, cancellationToken: cancellationToken));
-        return id is not null;
-    }
-
     /// <summary>Records a delivery report and sets the outbox row's latest delivery status.</summary>
     public async Task StoreStatusAsync(string messageSid, string status, string? errorCode, CancellationToken cancellationToken)
     {
