@@ -30,6 +30,8 @@ CREATE TABLE outreach.confirmation_requests (
 );
 CREATE UNIQUE INDEX confirmation_requests_open_key ON outreach.confirmation_requests (assignment_id)
     WHERE status IN ('pending', 'expired');
+-- A worker's open questions are found through their bookings.
+CREATE INDEX confirmation_requests_assignment_idx ON outreach.confirmation_requests (assignment_id);
 CREATE INDEX confirmation_requests_pending_idx ON outreach.confirmation_requests (created_at) WHERE status = 'pending';
 
 -- A place to fill: offered by SMS to the best-ranked eligible workers; the first YES takes it.

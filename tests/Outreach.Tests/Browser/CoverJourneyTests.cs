@@ -53,6 +53,7 @@ public sealed class CoverJourneyTests(OutreachApp app)
         var assignments = page.Locator("#assignments");
         await Expect(assignments.Locator("li", new() { HasText = coverName })).ToContainTextAsync("confirmed");
         await Expect(assignments.Locator("li", new() { HasText = declinerName })).ToContainTextAsync("declined");
+        await Expect(page.Locator("#cover-offers")).ToContainTextAsync($"Taken by {coverName}");
         await browser.ScreenshotAsync(page, "session-with-cover");
     }
 

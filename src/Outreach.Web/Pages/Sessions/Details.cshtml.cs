@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Outreach.Data.Messages;
 using Outreach.Data.Sessions;
 using Outreach.Data.Workers;
 using Outreach.Jobs.Messages;
@@ -10,7 +11,7 @@ using Outreach.Web.Infrastructure;
 namespace Outreach.Web.Pages.Sessions;
 
 /// <summary>One session: what, where, when, who is on it, and assigning more workers.</summary>
-public class DetailsModel(SessionData sessions, CandidateData candidates, SkillData skills, ReminderScheduler reminders, AutoFillData autoFill, SmsFollowUp sms) : PageModel
+public class DetailsModel(SessionData sessions, CandidateData candidates, SkillData skills, ReminderScheduler reminders, AutoFillData autoFill, SmsFollowUp sms, CoverData cover) : PageModel
 {
     public SessionDetail Session { get; private set; } = null!;
 
@@ -20,6 +21,8 @@ public class DetailsModel(SessionData sessions, CandidateData candidates, SkillD
     public IReadOnlyList<Candidate> Candidates { get; private set; } = [];
 
     public IReadOnlyList<string> RequiredSkills { get; private set; } = [];
+
+    public IReadOnlyList<CoverOfferRow> CoverOffers { get; private set; } = [];
 
     /// <summary>The series the session belongs to, for "Auto-fill this series".</summary>
     public long? SeriesId { get; private set; }
@@ -67,6 +70,7 @@ public class DetailsModel(SessionData sessions, CandidateData candidates, SkillD
         Candidates = await candidates.RankAsync(id, cancellationToken);
         RequiredSkills = await skills.ForSessionAsync(id, cancellationToken);
         SeriesId = await autoFill.SeriesOfSessionAsync(id, cancellationToken);
+        CoverOffers = await cover.ForSessionAsync(id, cancellationToken);
         return true;
     }
 }
