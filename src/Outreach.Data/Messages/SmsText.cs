@@ -190,6 +190,31 @@ public static class SmsText
         return summary;
     }
 
+    /// <summary>
+    /// Several sessions of one worker changed or cancelled at once (a series, this and following): one text, not one
+    /// per session, listing as many as fit in <paramref name="maxSegments"/> parts.
+    /// </summary>
+    public static string GroupedNotice(bool cancelled, IReadOnlyList<RosterItem> items, string? reason, int maxSegments = 3)
+    {
+        var head = cancelled
+            ? $"Outreach CANCELLED: {items.Count} of your sessions will not go ahead{(string.IsNullOrWhiteSpace(reason) ? "" : $" ({reason.Trim()})")}: "
+            : $"Outreach CHANGE: {items.Count} of your sessions have moved. Now: ";
+        var tail = cancelled ? " No need to attend." : " Reply HELP if you cannot make them.";
+        var lines = items.Select(i => ToGsm($"{When(i.StartsAt, i.EndsAt)} {What(i.Title, i.VenueName)}")).ToList();
+        var text = ToGsm($"{head}{lines[0]}.{tail}");
+        for (var n = 1; n <= lines.Count; n++)
+        {
+            var more = lines.Count - n;
+            var candidate = ToGsm($"{head}{string.Join("; ", lines.Take(n))}{(more > 0 ? $"; and {more} more" : "")}.{tail}");
+            if (Segments(candidate) > maxSegments)
+            {
+                break;
+            }
+            text = candidate;
+        }
+        return text;
+    }
+
     public const string Help =
         "Outreach texts: reply YES or NO (with the code if one is given) to confirm or decline, STOP to stop texts, START to restart. For anything else call your coordinator.";
 

@@ -317,6 +317,29 @@ public sealed class ReplyFlowTests(DatabaseFixture db)
     }
 
     [Fact]
+    public async Task A_worker_on_several_sessions_cancelled_together_gets_one_text_listing_them()
+    {
+        await using var harness = await JobHarness.StartAsync(db.ConnectionString, Now);
+        var (first, workers) = await SessionWithWorkersAsync(harness, 1, TimeSpan.FromDays(3));
+        var second = await TestData.SessionAsync(db.DataSource, Now.UtcDateTime.AddDays(10), TimeSpan.FromHours(1));
+        await AssignAsync(harness, first, workers[0]);
+        await AssignAsync(harness, second, workers[0]);
+
+        foreach (var session in new[] { first, second })
+        {
+            Assert.True((await harness.Get<SessionEditData>().CancelAsync(session, ChangeScope.This, "Funding paused", Actor.System, CancellationToken.None)).Succeeded);
+        }
+        await harness.Get<SessionNoticeJob>().RunAsync(CancellationToken.None);
+        await harness.Get<SessionNoticeJob>().RunAsync(CancellationToken.None);
+
+        var worker = workers[0];
+        var texts = await QueryAsync<string>("SELECT body FROM outreach.sms_outbox WHERE worker_id = @worker AND purpose = 'cancellation'", new { worker });
+        var text = Assert.Single(texts);
+        Assert.StartsWith("Outreach CANCELLED: 2 of your sessions will not go ahead (Funding paused): ", text, StringComparison.Ordinal);
+        Assert.True(SmsText.Segments(text) <= 3);
+    }
+
+    [Fact]
     public async Task Moving_a_session_tells_every_booked_worker_the_new_time_once()
     {
         await using var harness = await JobHarness.StartAsync(db.ConnectionString, Now);
