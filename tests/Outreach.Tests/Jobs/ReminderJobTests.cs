@@ -141,6 +141,8 @@ public sealed class ReminderJobTests(DatabaseFixture db)
         Assert.Equal([start.UtcDateTime.AddHours(-24), start.UtcDateTime.AddHours(-2)], rows.Select(r => r.NotBefore.ToUniversalTime()));
         Assert.Equal([$"reminder-1440m:assignment:{assignment}:v1", $"reminder-120m:assignment:{assignment}:v1"], rows.Select(r => r.DedupeKey));
         Assert.All(rows, r => Assert.Contains(local, r.Body, StringComparison.Ordinal));
+        // Due whenever a later test's clock passes 2027: not left pending for another test's sweep to send.
+        await c.ExecuteAsync("UPDATE outreach.sms_outbox SET status = 'void' WHERE session_id = @session AND status = 'pending'", new { session });
     }
 
     private sealed record OutboxRow(string DedupeKey, string Status, string? ProviderSid, string ToE164);

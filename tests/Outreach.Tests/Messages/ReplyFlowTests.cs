@@ -11,7 +11,7 @@ namespace Outreach.Tests.Messages;
 
 /// <summary>Confirmations, declines and cover offers through the data layer and the jobs, on the real database.</summary>
 [Collection("Database")]
-public sealed class ReplyFlowTests(DatabaseFixture db)
+public sealed class ReplyFlowTests(DatabaseFixture db) : OutboxCleanup(db.DataSource)
 {
     // The database stamps requests and offers with its own clock, so the jobs' clock starts at the real time.
     private static DateTimeOffset Now => DateTimeOffset.UtcNow;

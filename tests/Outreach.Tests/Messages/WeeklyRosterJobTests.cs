@@ -7,7 +7,7 @@ using Outreach.Tests.Jobs;
 namespace Outreach.Tests.Messages;
 
 [Collection("Database")]
-public sealed class WeeklyRosterJobTests(DatabaseFixture db)
+public sealed class WeeklyRosterJobTests(DatabaseFixture db) : OutboxCleanup(db.DataSource)
 {
     [Fact]
     public async Task The_Sunday_roster_sends_each_worker_their_coming_week_once_in_at_most_three_segments()
