@@ -34,6 +34,9 @@ public sealed record PhoneMessage(DateTime At, bool FromWorker, string Body);
 /// </summary>
 public sealed class ReplyData(NpgsqlDataSource dataSource, TimeProvider clock)
 {
+    // The alphabet of outreach.next_reply_code(): no 0, 1, I, L or O.
+    private const string CodeAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+
     private static readonly HashSet<string> YesWords = new(StringComparer.Ordinal) { "YES", "Y", "CONFIRM" };
     private static readonly HashSet<string> NoWords = new(StringComparer.Ordinal) { "NO", "N", "DECLINE" };
     private static readonly HashSet<string> StopWords = new(StringComparer.Ordinal) { "STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT" };
@@ -66,7 +69,8 @@ public sealed class ReplyData(NpgsqlDataSource dataSource, TimeProvider clock)
         {
             return new ParsedReply(ReplyKeyword.Other, null);
         }
-        var code = words.Length == 2 ? words[1] : null;
+        // "YES K4M" carries a code; "Yes please" or "No thanks" is a plain answer.
+        var code = words.Length == 2 && LooksLikeCode(words[1]) ? words[1] : null;
         if (YesWords.Contains(words[0]))
         {
             return new ParsedReply(ReplyKeyword.Yes, code);
@@ -88,7 +92,10 @@ public sealed class ReplyData(NpgsqlDataSource dataSource, TimeProvider clock)
             : new ParsedReply(ReplyKeyword.Other, null);
     }
 
-    public async Task<ReplyResult> HandleAsync(string messageSid, string from, string to, string body, CancellationToken cancellationToken)
+    private static bool LooksLikeCode(string word) =>
+        word.Length is >= 3 and <= 5 && word.All(c => CodeAlphabet.Contains(c, StringComparison.Ordinal));
+
+        public async Task<ReplyResult> HandleAsync(string messageSid, string from, string to, string body, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -194,9 +201,11 @@ public sealed class ReplyData(NpgsqlDataSource dataSource, TimeProvider clock)
         if (reply.Code is { } code)
         {
             chosen = questions.FirstOrDefault(q => q.Code == code);
+            var live = questions.Where(q => q.Live).ToList();
+            // With one question open, a word after YES that is no code ("Yes sure") or a mistyped code still means it.
+            chosen ??= live.Count == 1 ? live[0] : null;
             if (chosen is null)
             {
-                var live = questions.Where(q => q.Live).ToList();
                 return new ReplyResult("unknown_code", SmsText.ToGsm(live.Count == 0
                     ? $"Outreach: no request has the code {code}. {SmsText.NothingWaiting["Outreach: ".Length..]}"
                     : $"Outreach: no request has the code {code}. {Which(live, yes)}"), false);
