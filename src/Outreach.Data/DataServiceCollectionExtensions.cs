@@ -56,6 +56,12 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<OutboxData>();
         services.AddSingleton<WebhookData>();
         services.AddSingleton<MessageLogData>();
+        services.AddSingleton<ReplyData>();
+        services.AddSingleton<ConfirmationData>();
+        services.AddSingleton<CoverData>();
+        services.AddSingleton<NoticeData>();
+        services.AddSingleton<RosterData>();
+        services.AddSingleton<ComposeData>();
         services.AddSingleton<ReachData>();
         services.AddSingleton<ReminderData>();
         services.AddSingleton<CalendarFeedData>();

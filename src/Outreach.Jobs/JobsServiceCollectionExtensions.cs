@@ -84,6 +84,13 @@ public static class JobsServiceCollectionExtensions
         services.AddOptions<Retention.RetentionOptions>().Bind(configuration.GetSection(Retention.RetentionOptions.Section))
             .Validate(o => o.IsValid, "Retention periods must be at least one month.");
         services.AddTransient<Retention.RetentionJob>();
+        services.Configure<Messages.MessagingOptions>(configuration.GetSection(Messages.MessagingOptions.Section));
+        services.AddTransient<Messages.ConfirmationJob>();
+        services.AddTransient<Messages.CoverOfferJob>();
+        services.AddTransient<Messages.SessionNoticeJob>();
+        services.AddTransient<Messages.WeeklyRosterJob>();
+        services.AddTransient<Messages.ReplyHandler>();
+        services.AddTransient<Messages.SmsFollowUp>();
         return services;
     }
 }

@@ -26,7 +26,8 @@ public static class WorkerProgram
         builder.Services.AddOutreachJobs(builder.Configuration, connectionString, runServer: true);
 
         using var host = builder.Build();
-        RecurringJobs.Register(host.Services.GetRequiredService<IRecurringJobManager>());
+        RecurringJobs.Register(host.Services.GetRequiredService<IRecurringJobManager>(),
+            host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Messages.MessagingOptions>>().Value.RosterCron());
         await host.RunAsync();
         return 0;
     }

@@ -13,8 +13,13 @@ public static class RecurringJobs
     public const string SendOutbox = "sms-send-outbox";
     public const string CompileReach = "reach-compile-nightly";
     public const string RetentionDaily = "retention-daily";
+    public const string Confirmations = "sms-confirmations";
+    public const string CoverOffers = "sms-cover-offers";
+    public const string SessionNotices = "sms-session-notices";
+    public const string WeeklyRoster = "sms-weekly-roster";
 
-    public static void Register(IRecurringJobManager manager)
+    /// <param name="rosterCron">When the weekly roster goes (UK time); see <see cref="Messages.MessagingOptions.RosterCron"/>.</param>
+    public static void Register(IRecurringJobManager manager, string? rosterCron = null)
     {
         var uk = new RecurringJobOptions { TimeZone = UkTime.Zone };
         manager.AddOrUpdate<ReminderJob>(ReminderSweep, job => job.RunAsync(null, CancellationToken.None), "*/5 * * * *", uk);
@@ -22,5 +27,11 @@ public static class RecurringJobs
         manager.AddOrUpdate<SendOutboxJob>(SendOutbox, job => job.RunAsync(CancellationToken.None), "* * * * *", uk);
         manager.AddOrUpdate<CompileReachJob>(CompileReach, job => job.RunAsync(CancellationToken.None), "30 2 * * *", uk);
         manager.AddOrUpdate<Retention.RetentionJob>(RetentionDaily, job => job.RunAsync(CancellationToken.None), "15 3 * * *", uk);
+        // Safety nets: pages and replies enqueue these at once; the sweeps also pass deadlines as time goes by.
+        manager.AddOrUpdate<Messages.ConfirmationJob>(Confirmations, job => job.RunAsync(CancellationToken.None), "* * * * *", uk);
+        manager.AddOrUpdate<Messages.CoverOfferJob>(CoverOffers, job => job.RunAsync(CancellationToken.None), "* * * * *", uk);
+        manager.AddOrUpdate<Messages.SessionNoticeJob>(SessionNotices, job => job.RunAsync(CancellationToken.None), "* * * * *", uk);
+        manager.AddOrUpdate<Messages.WeeklyRosterJob>(WeeklyRoster, job => job.RunAsync(CancellationToken.None),
+            rosterCron ?? new Messages.MessagingOptions().RosterCron(), uk);
     }
 }

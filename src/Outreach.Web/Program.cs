@@ -121,7 +121,8 @@ if (app.Configuration.GetValue("Database:MigrateOnStartup", true))
 {
     await Setup.MigrateAsync(app.Services, CancellationToken.None);
 }
-RecurringJobs.Register(app.Services.GetRequiredService<IRecurringJobManager>());
+RecurringJobs.Register(app.Services.GetRequiredService<IRecurringJobManager>(),
+    app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Outreach.Jobs.Messages.MessagingOptions>>().Value.RosterCron());
 if (app.Configuration.GetValue("Demo:Load", false))
 {
     await Setup.LoadDemoAsync(app.Services, app.Configuration["Demo:Password"] ?? "outreach-demo-2026", CancellationToken.None);

@@ -48,6 +48,7 @@ public sealed class DemoData(NpgsqlDataSource dataSource, TimeProvider clock)
         await InsertRecordsAsync(db, plan, teams, sessionIds, now, random);
         await InsertMessageHistoryAsync(db, workerIds, now);
         await InsertSmsSendingExamplesAsync(db, workerIds, now);
+        await InsertRepliesAsync(db, workerIds, now);
 
         await transaction.CommitAsync(cancellationToken);
         return true;
@@ -428,6 +429,26 @@ public sealed class DemoData(NpgsqlDataSource dataSource, TimeProvider clock)
             }
         }
         return ids;
+    }
+
+    // Replies: bookings a few days off still waiting for their worker's YES (the job texts them on start-up,
+    // so the development phone shows the question), and two texts in the coordinators' inbox.
+    private static async Task InsertRepliesAsync(Db db, long[] workerIds, DateTimeOffset now)
+    {
+        await db.ExecuteAsync("""
+            INSERT INTO outreach.confirmation_requests (assignment_id, created_at)
+            SELECT a.id, a.created_at FROM outreach.assignments a JOIN outreach.sessions s ON s.id = a.session_id
+            WHERE a.status = 'assigned' AND s.status IN ('planned', 'confirmed') AND s.starts_at > @soonest
+            """, new { soonest = now.AddHours(36) });
+        await db.ExecuteAsync("""
+            INSERT INTO outreach.sms_inbound (message_sid, from_e164, to_e164, body, worker_id, received_at, outcome, response)
+            SELECT 'DEMO' || md5(random()::text), w.mobile_e164, 'demo', 'Running 10 mins late for the assembly, traffic on the A38',
+                   w.id, @lateAt, 'inbox', @passedOn
+            FROM outreach.youth_workers w WHERE w.id = @worker
+            UNION ALL
+            SELECT 'DEMO' || md5(random()::text), '+447400123999', 'demo', 'Hi is this the youth outreach team? My son was at the assembly today',
+                   NULL, @unknownAt, 'inbox', NULL
+            """, new { worker = workerIds[1], lateAt = now.AddHours(-2), unknownAt = now.AddHours(-5), passedOn = Messages.SmsText.PassedOn });
     }
 
     private static async Task InsertRecordsAsync(

@@ -4,23 +4,9 @@ using Outreach.Data.Alerts;
 
 namespace Outreach.Data.Messages;
 
-/// <summary>Stores Twilio's webhooks: each reply and each delivery report once, whatever Twilio retries.</summary>
+/// <summary>Stores Twilio's delivery reports once, whatever Twilio retries (replies: <see cref="ReplyData"/>).</summary>
 public sealed class WebhookData(NpgsqlDataSource dataSource)
 {
-    /// <returns>True when the reply is new; false when this message SID was already stored.</returns>
-    public async Task<bool> StoreReplyAsync(string messageSid, string from, string to, string body, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var id = await connection.ExecuteScalarAsync<long?>(new CommandDefinition("""
-            INSERT INTO outreach.sms_inbound (message_sid, from_e164, to_e164, body, worker_id)
-            VALUES (@messageSid, @from, @to, @body,
-                    (SELECT id FROM outreach.youth_workers WHERE mobile_e164 = @from AND active LIMIT 1))
-            ON CONFLICT (message_sid) DO NOTHING
-            RETURNING id
-            """, new { messageSid, from, to, body }, cancellationToken: cancellationToken));
-        return id is not null;
-    }
-
     /// <summary>
     /// Keeps a delivery report once and moves the outbox row forward to the furthest status reported for its
     /// SID (never back; the first final status wins). A report for a SID the send job has not stored yet is

@@ -341,6 +341,7 @@ public sealed class AutoFillData(
             }
             await AuditLog.WriteAsync(connection, transaction, actor, "assign", "assignment", id.Value, null,
                 new { sessionId = pair.SessionId, workerId = pair.WorkerId, autoFill = true }, cancellationToken);
+            await Messages.ConfirmationData.OpenRequestAsync(connection, transaction, id.Value, cancellationToken);
             written.Add(new AcceptedAssignment(id.Value, pair.SessionId, pair.WorkerId, session.StartsAt));
         }
         await transaction.CommitAsync(cancellationToken);

@@ -238,6 +238,8 @@ public sealed class SessionData(NpgsqlDataSource dataSource)
 
         await AuditLog.WriteAsync(connection, transaction, actor, "assign", "assignment", id, null,
             new { sessionId, workerId }, cancellationToken);
+        // In the booking's transaction, so no booking is left without its "reply YES or NO".
+        await Messages.ConfirmationData.OpenRequestAsync(connection, transaction, id, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return Outcome<long>.Ok(id);
     }
@@ -297,6 +299,9 @@ public sealed class SessionData(NpgsqlDataSource dataSource)
             UPDATE outreach.sms_outbox SET status = 'void', last_error = 'booking withdrawn'
             WHERE worker_id = @WorkerId AND session_id = @sessionId AND purpose = 'reminder' AND status = 'pending'
             """, new { booking.WorkerId, sessionId }, transaction, cancellationToken: cancellationToken));
+        await Messages.ConfirmationData.VoidForAssignmentAsync(connection, transaction, assignmentId, cancellationToken);
+        // The place goes on offer as cover in the same transaction (when the session is still short of workers).
+        await Messages.CoverData.OpenAsync(connection, transaction, sessionId, assignmentId, "withdrawn", cancellationToken);
         await AuditLog.WriteAsync(connection, transaction, actor, "withdraw", "assignment", assignmentId,
             new { sessionId, booking.WorkerId, booking.Status, booking.IsLead },
             new { sessionId, booking.WorkerId, Status = "withdrawn", IsLead = false, NewLeadAssignmentId = newLead },

@@ -141,6 +141,8 @@ public sealed class SessionEditData(NpgsqlDataSource dataSource, ClosedDayData c
                 WHERE a.session_id = ANY(@movedIds) AND a.status IN ('assigned', 'confirmed')
                 ORDER BY a.id
                 """, new { movedIds }, transaction, cancellationToken: cancellationToken))).AsList();
+            // Keyed by the new version: the booked workers are told once about each change of time or venue.
+            await Messages.NoticeData.RecordAsync(connection, transaction, movedIds, "changed", cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return Outcome<ChangedSessions>.Ok(new ChangedSessions(changed.Select(c => c.Before.Id).ToList(), moved));
         }
@@ -187,6 +189,7 @@ public sealed class SessionEditData(NpgsqlDataSource dataSource, ClosedDayData c
                 new { Status = before }, new { Status = "cancelled", CancelReason = reason, Scope = scope.ToString() },
                 cancellationToken);
         }
+        await Messages.NoticeData.RecordAsync(connection, transaction, cancelled.Select(c => c.Id).ToList(), "cancelled", cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return Outcome<IReadOnlyList<long>>.Ok(cancelled.Select(c => c.Id).Order().ToList());
     }

@@ -6,6 +6,7 @@ using Outreach.Data.Reach;
 using Outreach.Data.Sessions;
 using Outreach.Data.Venues;
 using Outreach.Data.Workers;
+using Outreach.Jobs.Messages;
 using Outreach.Jobs.Reminders;
 using Outreach.Web.Infrastructure;
 
@@ -165,7 +166,7 @@ public static partial class ApiEndpoints
         });
 
         planning.MapPost("/sessions/{id:long}/assignments", async (long id, NewAssignmentRequest request, SessionData sessions,
-            ReminderScheduler reminders, HttpContext http, CancellationToken ct) =>
+            ReminderScheduler reminders, SmsFollowUp sms, HttpContext http, CancellationToken ct) =>
         {
             if (request.WorkerId is null)
             {
@@ -182,6 +183,7 @@ public static partial class ApiEndpoints
                 return Problem(outcome, StatusCodes.Status409Conflict);
             }
             reminders.ScheduleFor(outcome.Value, session.StartsAt);
+            sms.AfterBooking();
             return Results.Created($"/api/v1/sessions/{id}", new { assignmentId = outcome.Value });
         });
 
@@ -194,7 +196,7 @@ public static partial class ApiEndpoints
             ChangeSessionAsync(id, request, partial: true, edits, sessions, reminders, http, ct));
 
         planning.MapPost("/sessions/{id:long}/cancel", async (long id, CancelSessionRequest request, SessionEditData edits,
-            SessionData sessions, HttpContext http, CancellationToken ct) =>
+            SessionData sessions, SmsFollowUp sms, HttpContext http, CancellationToken ct) =>
         {
             var reason = request.Reason?.Trim() ?? "";
             if (reason.Length is 0 or > 500)
@@ -209,13 +211,17 @@ public static partial class ApiEndpoints
                 return NotFound("session", id);
             }
             var outcome = await edits.CancelAsync(id, ChangeScope.This, reason, http.Actor(), ct);
+            if (outcome.Succeeded)
+            {
+                sms.AfterSessionChange();
+            }
             return outcome.Succeeded
                 ? Results.Ok(await SessionViewAsync(sessions, id, ct))
                 : Problem(outcome, StatusCodes.Status409Conflict);
         });
 
         planning.MapPost("/sessions/{id:long}/assignments/{assignmentId:long}/withdraw", async (long id, long assignmentId,
-            SessionData sessions, HttpContext http, CancellationToken ct) =>
+            SessionData sessions, SmsFollowUp sms, HttpContext http, CancellationToken ct) =>
         {
             if (await sessions.FindAsync(id, ct) is null)
             {
@@ -227,6 +233,10 @@ public static partial class ApiEndpoints
                     detail: $"Session {id} has no assignment with id {assignmentId}.");
             }
             var outcome = await sessions.WithdrawAsync(id, assignmentId, http.Actor(), ct);
+            if (outcome.Succeeded)
+            {
+                sms.AfterWithdrawal();
+            }
             return outcome.Succeeded
                 ? Results.Ok(await SessionViewAsync(sessions, id, ct))
                 : Problem(outcome, StatusCodes.Status409Conflict);
@@ -360,6 +370,10 @@ public static partial class ApiEndpoints
         foreach (var moved in outcome.Value!.Moved)
         {
             reminders.ScheduleFor(moved.AssignmentId, moved.StartsAt);
+        }
+        if (outcome.Value.Moved.Count > 0)
+        {
+            http.RequestServices.GetRequiredService<SmsFollowUp>().AfterSessionChange();
         }
         if (await sessions.FindAsync(id, ct) is { } changed)
         {

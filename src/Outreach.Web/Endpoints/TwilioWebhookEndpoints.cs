@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Outreach.Data.Messages;
+using Outreach.Jobs.Messages;
 using Outreach.Jobs.Sms;
 using Outreach.Web.Infrastructure;
 using Twilio.Security;
@@ -14,13 +15,11 @@ namespace Outreach.Web.Endpoints;
 /// </summary>
 public static class TwilioWebhookEndpoints
 {
-    private const string EmptyTwiml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response></Response>";
-
     public static IEndpointRouteBuilder MapTwilioWebhooks(this IEndpointRouteBuilder routes)
     {
         var twilio = routes.MapGroup("/twilio").AllowAnonymous().DisableAntiforgery().RequireRateLimiting(RateLimits.Webhooks);
 
-        twilio.MapPost("/sms", async (HttpRequest request, WebhookData webhooks, IOptions<TwilioOptions> options, IConfiguration configuration,
+        twilio.MapPost("/sms", async (HttpRequest request, ReplyHandler replies, IOptions<TwilioOptions> options, IConfiguration configuration,
             CancellationToken cancellationToken) =>
         {
             var form = await SignedFormAsync(request, options.Value, configuration, cancellationToken);
@@ -32,10 +31,10 @@ public static class TwilioWebhookEndpoints
             {
                 return Results.BadRequest();
             }
-            // Acting on replies (YES, NO, STOP, START, HELP) belongs to the messaging work; here each reply is kept once.
-            await webhooks.StoreReplyAsync(form["MessageSid"], form["From"], form.GetValueOrDefault("To") ?? "",
+            // Stored and acted on once per message SID; a repeat gets the same answer and changes nothing.
+            var result = await replies.HandleAsync(form["MessageSid"], form["From"], form.GetValueOrDefault("To") ?? "",
                 form.GetValueOrDefault("Body") ?? "", cancellationToken);
-            return Results.Text(EmptyTwiml, "text/xml");
+            return Results.Text(ReplyHandler.Twiml(result.Response), "text/xml");
         });
 
         twilio.MapPost("/status", async (HttpRequest request, WebhookData webhooks, IOptions<TwilioOptions> options, IConfiguration configuration,

@@ -148,6 +148,9 @@ public sealed class AccessibilityTests(OutreachApp app, ITestOutputHelper output
         await CheckAsync(page, "/Messages");
         await CheckAsync(page, "/Messages?status=problems");
         await CheckAsync(page, $"/Messages/Worker/{spare}");
+        await CheckAsync(page, "/Messages/Inbox");
+        await CheckAsync(page, "/Messages/Compose");
+        await CheckAsync(page, $"/Messages/Phone?workerId={spare}");
         await CheckAsync(page, "/ClosedDays");
         await CheckAsync(page, "/ClosedDays/Create");
         await CheckAsync(page, "/Records");

@@ -25,6 +25,8 @@ public sealed class JobHarness : IAsyncDisposable
         Jobs = jobs;
     }
 
+    public const string OnCallMobile = "+447400900111";
+
     public FakeTwilioServer Twilio { get; }
 
     public FakeTimeProvider Clock { get; }
@@ -50,6 +52,8 @@ public sealed class JobHarness : IAsyncDisposable
             ["Twilio:ApiBaseUrl"] = twilio.BaseUrl.ToString(),
             // Pacing waits in real time; tests check the pacing itself through the slot allocation.
             ["Sms:MessagesPerSecond"] = "0",
+            ["Sms:OnCallCoordinatorMobile"] = OnCallMobile,
+            ["Site:PublicBaseUrl"] = "https://outreach.example",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -61,6 +65,7 @@ public sealed class JobHarness : IAsyncDisposable
             .AddLogging()
             .AddSingleton<TimeProvider>(clock)
             .AddSingleton<IBackgroundJobClient>(jobs)
+            .AddSingleton<IConfiguration>(configuration)
             .AddOutreachData(connectionString)
             .AddOutreachSms(configuration)
             .AddOutreachJobClasses(configuration)

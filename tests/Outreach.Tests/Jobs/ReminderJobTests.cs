@@ -110,6 +110,41 @@ public sealed class ReminderJobTests(DatabaseFixture db)
         Assert.Equal("Outreach reminder: Assembly at Hodge Hill School, Wed 1 Jul 09:30-10:30.", text);
     }
 
+    [Theory]
+    // Sunday 28 March 2027: clocks go forward at 01:00 GMT, so 10:00 BST is 09:00 UTC.
+    [InlineData("2027-03-28T09:00:00Z", "Sun 28 Mar 10:00-11:00")]
+    // Sunday 31 October 2027: clocks go back at 02:00 BST, so 10:00 GMT is 10:00 UTC.
+    [InlineData("2027-10-31T10:00:00Z", "Sun 31 Oct 10:00-11:00")]
+    public async Task Reminders_for_sessions_on_clock_change_Sundays_leave_exactly_their_lead_time_before_the_start(string startsAt, string local)
+    {
+        var start = DateTimeOffset.Parse(startsAt, System.Globalization.CultureInfo.InvariantCulture);
+        await using var harness = await JobHarness.StartAsync(db.ConnectionString, start.AddDays(-3));
+        var session = await TestData.SessionAsync(db.DataSource, start.UtcDateTime, TimeSpan.FromHours(1));
+        var assignment = await TestData.AssignAsync(db.DataSource, session, await TestData.WorkerAsync(db.DataSource));
+
+        // Scheduled for the instants 24 hours and 2 hours before the start, whatever the wall clock did overnight.
+        harness.Get<ReminderScheduler>().ScheduleFor(assignment, start.UtcDateTime);
+        var scheduled = harness.Jobs.Created.Select(c => c.State).OfType<Hangfire.States.ScheduledState>().Select(s => s.EnqueueAt).Order().ToList();
+        Assert.Equal([start.UtcDateTime.AddHours(-24), start.UtcDateTime.AddHours(-2)], scheduled);
+
+        foreach (var lead in new[] { TimeSpan.FromHours(24), TimeSpan.FromHours(2) })
+        {
+            harness.Clock.SetUtcNow(start - lead - TimeSpan.FromSeconds(1));
+            await harness.Get<ReminderJob>().RunAsync(assignment, CancellationToken.None);
+            harness.Clock.SetUtcNow(start - lead);
+            await harness.Get<ReminderJob>().RunAsync(assignment, CancellationToken.None);
+        }
+
+        await using var c = await db.DataSource.OpenConnectionAsync();
+        var rows = (await c.QueryAsync<(string DedupeKey, DateTime NotBefore, string Body)>(
+            "SELECT dedupe_key, not_before, body FROM outreach.sms_outbox WHERE session_id = @session ORDER BY not_before", new { session })).ToList();
+        Assert.Equal([start.UtcDateTime.AddHours(-24), start.UtcDateTime.AddHours(-2)], rows.Select(r => r.NotBefore.ToUniversalTime()));
+        Assert.Equal([$"reminder-1440m:assignment:{assignment}:v1", $"reminder-120m:assignment:{assignment}:v1"], rows.Select(r => r.DedupeKey));
+        Assert.All(rows, r => Assert.Contains(local, r.Body, StringComparison.Ordinal));
+        // Due whenever a later test's clock passes 2027: not left pending for another test's sweep to send.
+        await c.ExecuteAsync("UPDATE outreach.sms_outbox SET status = 'void' WHERE session_id = @session AND status = 'pending'", new { session });
+    }
+
     private sealed record OutboxRow(string DedupeKey, string Status, string? ProviderSid, string ToE164);
 
     private async Task<List<OutboxRow>> OutboxRowsAsync(long sessionId)

@@ -70,6 +70,52 @@ public sealed class TwilioWebhookTests(OutreachApp app)
         Assert.Equal(1, await Scalar<long>("SELECT count(*) FROM outreach.sms_status_events WHERE message_sid = @sid", new { sid }));
     }
 
+    [Fact]
+    public async Task HELP_is_answered_in_TwiML_and_a_repeated_webhook_gets_the_same_answer()
+    {
+        var worker = await TestData.WorkerAsync(app.DataSource);
+        var mobile = await Scalar<string>("SELECT mobile_e164 FROM outreach.youth_workers WHERE id = @worker", new { worker });
+        var fields = new Dictionary<string, string> { ["MessageSid"] = "SM" + Guid.NewGuid().ToString("N"), ["From"] = mobile, ["Body"] = " help " };
+
+        for (var i = 0; i < 2; i++)
+        {
+            using var response = await PostAsync("/twilio/sms", fields, Sign("/twilio/sms", fields));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var twiml = System.Xml.Linq.XDocument.Parse(await response.Content.ReadAsStringAsync());
+            Assert.Equal(Outreach.Data.Messages.SmsText.Help, twiml.Root!.Element("Message")!.Value);
+        }
+    }
+
+    [Fact]
+    public async Task STOP_by_webhook_opts_the_worker_out_and_START_opts_them_back_in()
+    {
+        var worker = await TestData.WorkerAsync(app.DataSource);
+        var mobile = await Scalar<string>("SELECT mobile_e164 FROM outreach.youth_workers WHERE id = @worker", new { worker });
+
+        foreach (var (body, optedOut) in new[] { ("STOP", true), ("start", false), ("Unsubscribe", true) })
+        {
+            var fields = new Dictionary<string, string> { ["MessageSid"] = "SM" + Guid.NewGuid().ToString("N"), ["From"] = mobile, ["Body"] = body };
+            using var response = await PostAsync("/twilio/sms", fields, Sign("/twilio/sms", fields));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(optedOut, await Scalar<bool>("SELECT sms_opted_out FROM outreach.youth_workers WHERE id = @worker", new { worker }));
+        }
+    }
+
+    [Fact]
+    public async Task Text_from_an_unknown_number_lands_in_the_inbox_with_an_empty_answer()
+    {
+        var sid = "SM" + Guid.NewGuid().ToString("N");
+        var fields = new Dictionary<string, string> { ["MessageSid"] = sid, ["From"] = TestData.Mobile(), ["Body"] = "Who is this?" };
+
+        using var response = await PostAsync("/twilio/sms", fields, Sign("/twilio/sms", fields));
+
+        var twiml = System.Xml.Linq.XDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Empty(twiml.Root!.Elements());
+        Assert.Equal("inbox", await Scalar<string>("SELECT outcome FROM outreach.sms_inbound WHERE message_sid = @sid", new { sid }));
+        using var coordinator = await app.SignedInAsync(Outreach.Data.Identity.Roles.Coordinator);
+        Assert.Contains("Who is this?", await coordinator.GetPageAsync("/Messages/Inbox"), StringComparison.Ordinal);
+    }
+
     // Twilio's scheme: HMAC-SHA1 over the full URL followed by each field name and value, sorted by name.
     // SHA-1 is Twilio's choice, not ours; the test has to sign the way Twilio does.
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Security", "CA5350", Justification = "Twilio's signature scheme is HMAC-SHA1.")]

@@ -1,15 +1,17 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Outreach.Data.Messages;
 using Outreach.Data.Sessions;
 using Outreach.Data.Workers;
+using Outreach.Jobs.Messages;
 using Outreach.Jobs.Reminders;
 using Outreach.Web.Infrastructure;
 
 namespace Outreach.Web.Pages.Sessions;
 
 /// <summary>One session: what, where, when, who is on it, and assigning more workers.</summary>
-public class DetailsModel(SessionData sessions, CandidateData candidates, SkillData skills, ReminderScheduler reminders, AutoFillData autoFill) : PageModel
+public class DetailsModel(SessionData sessions, CandidateData candidates, SkillData skills, ReminderScheduler reminders, AutoFillData autoFill, SmsFollowUp sms, CoverData cover) : PageModel
 {
     public SessionDetail Session { get; private set; } = null!;
 
@@ -19,6 +21,8 @@ public class DetailsModel(SessionData sessions, CandidateData candidates, SkillD
     public IReadOnlyList<Candidate> Candidates { get; private set; } = [];
 
     public IReadOnlyList<string> RequiredSkills { get; private set; } = [];
+
+    public IReadOnlyList<CoverOfferRow> CoverOffers { get; private set; } = [];
 
     /// <summary>The series the session belongs to, for "Auto-fill this series".</summary>
     public long? SeriesId { get; private set; }
@@ -48,8 +52,9 @@ public class DetailsModel(SessionData sessions, CandidateData candidates, SkillD
             return Page();
         }
         reminders.ScheduleFor(outcome.Value, Session.StartsAt);
+        sms.AfterBooking();
         var name = Candidates.FirstOrDefault(c => c.Id == WorkerId)?.FullName ?? "The worker";
-        TempData["StatusMessage"] = $"{name} is assigned. Reminders will be sent by text before the session.";
+        TempData["StatusMessage"] = $"{name} is assigned. They are asked by text to confirm, and reminded before the session.";
         return RedirectToPage(new { id });
     }
 
@@ -65,6 +70,7 @@ public class DetailsModel(SessionData sessions, CandidateData candidates, SkillD
         Candidates = await candidates.RankAsync(id, cancellationToken);
         RequiredSkills = await skills.ForSessionAsync(id, cancellationToken);
         SeriesId = await autoFill.SeriesOfSessionAsync(id, cancellationToken);
+        CoverOffers = await cover.ForSessionAsync(id, cancellationToken);
         return true;
     }
 }

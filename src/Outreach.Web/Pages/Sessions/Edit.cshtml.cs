@@ -6,13 +6,14 @@ using Microsoft.AspNetCore.Mvc.Rendering;
 using Outreach.Data;
 using Outreach.Data.Sessions;
 using Outreach.Data.Venues;
+using Outreach.Jobs.Messages;
 using Outreach.Jobs.Reminders;
 using Outreach.Web.Infrastructure;
 
 namespace Outreach.Web.Pages.Sessions;
 
 /// <summary>Changes one session, or this one and the later occurrences of its series.</summary>
-public class EditModel(SessionEditData edits, VenueData venues, ReminderScheduler reminders) : PageModel
+public class EditModel(SessionEditData edits, VenueData venues, ReminderScheduler reminders, SmsFollowUp sms) : PageModel
 {
     public SessionForEdit Session { get; private set; } = null!;
 
@@ -119,6 +120,10 @@ public class EditModel(SessionEditData edits, VenueData venues, ReminderSchedule
         foreach (var moved in outcome.Value!.Moved)
         {
             reminders.ScheduleFor(moved.AssignmentId, moved.StartsAt);
+        }
+        if (outcome.Value.Moved.Count > 0)
+        {
+            sms.AfterSessionChange();
         }
         var count = outcome.Value.SessionIds.Count;
         TempData["StatusMessage"] = count switch

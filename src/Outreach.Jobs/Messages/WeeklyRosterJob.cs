@@ -1,0 +1,52 @@
+using System.Globalization;
+using Hangfire;
+using Microsoft.Extensions.Configuration;
+using Outreach.Data;
+using Outreach.Data.Messages;
+using Outreach.Jobs.Sms;
+
+namespace Outreach.Jobs.Messages;
+
+/// <summary>
+/// Each worker's sessions for the coming UK week (Monday to Sunday), at most three SMS segments (else a summary
+/// with a link to their sessions). Keyed by worker and week, so a second run the same evening sends nothing.
+/// </summary>
+public sealed class WeeklyRosterJob(RosterData rosters, OutboxData outbox, IBackgroundJobClient jobs, IConfiguration configuration, TimeProvider clock)
+{
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var today = DateOnly.FromDateTime(UkTime.ToLocal(now));
+        var monday = ComingMonday(today);
+        var fromUtc = MidnightUtc(monday);
+        var toUtc = MidnightUtc(monday.AddDays(7));
+        var link = (configuration["Site:PublicBaseUrl"] ?? "").TrimEnd('/') + "/Records";
+        var queued = 0;
+        foreach (var worker in (await rosters.WeekAsync(fromUtc, toUtc, cancellationToken)).GroupBy(r => r.WorkerId))
+        {
+            var rows = worker.ToList();
+            var body = SmsText.Roster(monday, rows.Select(r => new RosterItem(r.Title, r.VenueName, r.StartsAt, r.EndsAt)).ToList(), link);
+            var key = $"roster:{monday.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}:worker:{worker.Key}";
+            if (await outbox.AddAsync(new OutgoingSms(key, "roster", worker.Key, null, rows[0].MobileE164, body, now, fromUtc.AddDays(1)),
+                    cancellationToken) is not null)
+            {
+                queued++;
+            }
+        }
+        if (queued > 0)
+        {
+            jobs.Enqueue<SendOutboxJob>(job => job.RunAsync(CancellationToken.None));
+        }
+    }
+
+    /// <summary>The Monday after <paramref name="today"/> (a week on, if today is a Monday).</summary>
+    public static DateOnly ComingMonday(DateOnly today)
+    {
+        var days = ((int)DayOfWeek.Monday - (int)today.DayOfWeek + 7) % 7;
+        return today.AddDays(days == 0 ? 7 : days);
+    }
+
+    // UK midnight always exists (the clocks change at 01:00 and 02:00).
+    private static DateTime MidnightUtc(DateOnly day) =>
+        UkTime.TryToUtc(day.ToDateTime(TimeOnly.MinValue), out var utc) ? utc : throw new InvalidOperationException($"No UK midnight on {day}");
+}
