@@ -632,21 +632,10 @@ public sealed partial class FuzzTests(OutreachApp app, ITestOutputHelper output)
 
     private static bool NotAMobile(string value) => !MobileNumber.TryNormalise(value, out _, out _);
 
-    // A worker id that is not an existing worker: not a number, or outside the ids handed out so far. Read as the
-    // model binder reads it (its converter also takes hexadecimal: "0x1F" is worker 31, who may well exist).
-    private static bool NotAWorker(string value, long maxWorkerId)
-    {
-        long id;
-        try
-        {
-            id = (long)System.ComponentModel.TypeDescriptor.GetConverter(typeof(long)).ConvertFromInvariantString(value)!;
-        }
-        catch (Exception e) when (e is FormatException or ArgumentException or OverflowException or NotSupportedException)
-        {
-            return true;
-        }
-        return id < 1 || id > maxWorkerId + 1_000_000;
-    }
+    // A worker id that is not an existing worker: not a plain number, or outside the ids handed out so far. The
+    // site reads ids as decimal digits only, so "0x1F" is refused rather than read as worker 31.
+    private static bool NotAWorker(string value, long maxWorkerId) =>
+        !long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var id) || id < 1 || id > maxWorkerId + 1_000_000;
 
     private static readonly string[] AuditDateFormats = ["yyyy-MM-dd", "d/M/yyyy", "d/M/yy", "d.M.yyyy", "d-M-yyyy"];
 
