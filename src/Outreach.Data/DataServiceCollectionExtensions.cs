@@ -44,7 +44,9 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<Outreach.Data.Alerts.AlertData>();
         services.AddSingleton<OutboxData>();
         services.AddSingleton<WebhookData>();
-        services.AddSingleton<ReachData>();
+        services.AddSingleton<ImpactData>();
+        services.AddSingleton<ReportData>();
+        services.AddSingleton<MonthlyReportData>();
         services.AddSingleton<ReminderData>();
         services.AddSingleton<CalendarFeedData>();
         services.AddSingleton<SessionCalendarData>();

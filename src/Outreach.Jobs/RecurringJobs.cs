@@ -13,6 +13,7 @@ public static class RecurringJobs
     public const string SendOutbox = "sms-send-outbox";
     public const string CompileReach = "reach-compile-nightly";
     public const string RetentionDaily = "retention-daily";
+    public const string MonthlyReport = "monthly-report";
 
     public static void Register(IRecurringJobManager manager)
     {
@@ -20,7 +21,8 @@ public static class RecurringJobs
         manager.AddOrUpdate<ReminderJob>(ReminderSweep, job => job.RunAsync(null, CancellationToken.None), "*/5 * * * *", uk);
         // Picks up retries whose back-off has passed; fresh messages are sent as soon as they are queued.
         manager.AddOrUpdate<SendOutboxJob>(SendOutbox, job => job.RunAsync(CancellationToken.None), "* * * * *", uk);
-        manager.AddOrUpdate<CompileReachJob>(CompileReach, job => job.RunAsync(CancellationToken.None), "30 2 * * *", uk);
+        manager.AddOrUpdate<CompileImpactJob>(CompileReach, job => job.RunAsync(null, CancellationToken.None), "30 2 * * *", uk);
+        manager.AddOrUpdate<Reports.MonthlyReportJob>(MonthlyReport, job => job.RunAsync(null, CancellationToken.None), "0 7 1 * *", uk);
         manager.AddOrUpdate<Retention.RetentionJob>(RetentionDaily, job => job.RunAsync(CancellationToken.None), "15 3 * * *", uk);
     }
 }
