@@ -3,7 +3,10 @@ using Npgsql;
 
 namespace Outreach.Data.Reach;
 
-public sealed record IssuedReport(long Id, DateTime Month, string Title, DateTime IssuedAt, bool HasPdf, string[] Files);
+public sealed record IssuedReport(long Id, DateTime Month, string Title, DateTime IssuedAt, bool HasPdf, string FileList)
+{
+    public IReadOnlyList<string> Files => FileList.Length == 0 ? [] : FileList.Split(',');
+}
 
 public sealed record ReportFile(string Name, string Content);
 
@@ -49,7 +52,7 @@ public sealed class MonthlyReportData(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return (await connection.QueryAsync<IssuedReport>(new CommandDefinition("""
             SELECT r.id, r.month::timestamp AS month, r.title, r.issued_at, r.pdf IS NOT NULL AS has_pdf,
-                   coalesce((SELECT array_agg(f.name ORDER BY f.name) FROM outreach.monthly_report_files f WHERE f.report_id = r.id), '{}') AS files
+                   coalesce((SELECT string_agg(f.name, ',' ORDER BY f.name) FROM outreach.monthly_report_files f WHERE f.report_id = r.id), '') AS file_list
             FROM outreach.monthly_reports r ORDER BY r.month DESC
             """, cancellationToken: cancellationToken))).AsList();
     }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Outreach.Data.Reach;
 
@@ -10,13 +11,15 @@ namespace Outreach.Jobs.Reports;
 /// Renders the monthly report's Razor components to a print-ready HTML document with ASP.NET Core's HtmlRenderer,
 /// and prints it to PDF with headless Chromium when the machine has it.
 /// </summary>
-public sealed class MonthlyReportRenderer(IServiceProvider services, ILoggerFactory loggerFactory, ILogger<MonthlyReportRenderer> logger)
+public sealed class MonthlyReportRenderer(IServiceScopeFactory scopes, ILoggerFactory loggerFactory, ILogger<MonthlyReportRenderer> logger)
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 
     public async Task<string> RenderAsync(ReportView view, string title, DateTime issuedAt)
     {
-        await using var renderer = new HtmlRenderer(services, loggerFactory);
+        // The renderer wants scoped services (as in a request), whether the job runs in the site or a worker.
+        await using var scope = scopes.CreateAsyncScope();
+        await using var renderer = new HtmlRenderer(scope.ServiceProvider, loggerFactory);
         var html = await renderer.Dispatcher.InvokeAsync(async () =>
         {
             var output = await renderer.RenderComponentAsync<MonthlyReportDocument>(ParameterView.FromDictionary(new Dictionary<string, object?>

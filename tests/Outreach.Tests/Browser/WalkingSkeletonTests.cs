@@ -136,7 +136,10 @@ public sealed partial class WalkingSkeletonTests(OutreachApp app)
         await Expect(commissioner.Locator("#young-people-reached")).ToHaveTextAsync(expected.People.ToString("N0", CultureInfo.GetCultureInfo("en-GB")));
         await Expect(commissioner.Locator("#sessions-delivered")).ToHaveTextAsync(
             expected.Sessions is > 0 and < 5 ? "<5" : expected.Sessions.ToString("N0", CultureInfo.GetCultureInfo("en-GB")));
-        await Expect(commissioner.Locator("table")).ToContainTextAsync(areaName);
+        // All areas show a row per commissioner area; choosing one shows its local authorities.
+        await commissioner.GetByLabel("Area", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = areaName });
+        await commissioner.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
+        await Expect(commissioner.Locator("#areas-table")).ToContainTextAsync(areaName);
         await browser.ScreenshotAsync(commissioner, "commissioner-reach");
     }
 
