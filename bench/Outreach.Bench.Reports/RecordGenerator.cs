@@ -29,46 +29,53 @@ public static class RecordGenerator
             WHERE kind = 'school' AND name LIKE 'bench venue %'
             """);
 
-        say("session records for past sessions");
-        await Run("""
-            INSERT INTO outreach.session_records (session_id, delivered, not_delivered_reason, actual_start, actual_end,
-                count_under_11, count_11_13, count_14_15, count_16_17, count_18_24, recorded_at)
-            SELECT s.id, s.id % 20 <> 0, CASE WHEN s.id % 20 = 0 THEN 'venue closed' END,
-                   CASE WHEN s.id % 3 = 0 THEN s.starts_at END, CASE WHEN s.id % 3 = 0 THEN s.ends_at + interval '15 minutes' END,
-                   CASE WHEN s.kind = 'ae_shift' THEN 0 ELSE s.id % 5 END,
-                   CASE WHEN s.kind = 'ae_shift' THEN 0 ELSE (s.id * 7) % 40 END,
-                   CASE WHEN s.kind = 'ae_shift' THEN 0 ELSE (s.id * 11) % 35 END,
-                   CASE WHEN s.kind = 'ae_shift' THEN 0 ELSE (s.id * 13) % 20 END,
-                   0, s.ends_at
-            FROM outreach.sessions s
-            WHERE s.title LIKE 'bench %' AND s.ends_at < @now
-            ON CONFLICT DO NOTHING
-            """);
+        // A load stopped part-way resumes at the engagements.
+        var recorded = await c.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM outreach.session_record_surveys)");
+        if (!recorded)
+        {
+            say("session records for past sessions");
+            await Run("""
+                INSERT INTO outreach.session_records (session_id, delivered, not_delivered_reason, actual_start, actual_end,
+                    count_under_11, count_11_13, count_14_15, count_16_17, count_18_24, recorded_at)
+                SELECT s.id, s.id % 20 <> 0, CASE WHEN s.id % 20 = 0 THEN 'venue closed' END,
+                       CASE WHEN s.id % 3 = 0 THEN s.starts_at END, CASE WHEN s.id % 3 = 0 THEN s.ends_at + interval '15 minutes' END,
+                       CASE WHEN s.kind = 'ae_shift' THEN 0 ELSE s.id % 5 END,
+                       CASE WHEN s.kind = 'ae_shift' THEN 0 ELSE (s.id * 7) % 40 END,
+                       CASE WHEN s.kind = 'ae_shift' THEN 0 ELSE (s.id * 11) % 35 END,
+                       CASE WHEN s.kind = 'ae_shift' THEN 0 ELSE (s.id * 13) % 20 END,
+                       0, s.ends_at
+                FROM outreach.sessions s
+                WHERE s.title LIKE 'bench %' AND s.ends_at < @now
+                ON CONFLICT DO NOTHING
+                """);
 
-        say("referrals and surveys");
-        await Run("""
-            INSERT INTO outreach.session_record_referrals (session_id, service, count)
-            SELECT r.session_id, (ARRAY['mentoring', 'camhs', 'substance_misuse', 'youth_offending', 'other'])[1 + r.session_id % 5],
-                   1 + r.session_id % 3
-            FROM outreach.session_records r WHERE r.delivered AND r.session_id % 5 = 1
-            ON CONFLICT DO NOTHING
-            """);
-        await Run("""
-            INSERT INTO outreach.session_record_surveys (session_id, question_id, before_mean, before_n, after_mean, after_n)
-            SELECT r.session_id, q.id, 2.5 + (r.session_id % 10) / 10.0, 10 + r.session_id % 20,
-                   CASE WHEN q.higher_is_better THEN 3.2 ELSE 2.1 END + (r.session_id % 7) / 10.0, 8 + r.session_id % 20
-            FROM outreach.session_records r CROSS JOIN outreach.survey_questions q
-            WHERE r.delivered AND r.session_id % 3 = 1
-            ON CONFLICT DO NOTHING
-            """);
+            say("referrals and surveys");
+            await Run("""
+                INSERT INTO outreach.session_record_referrals (session_id, service, count)
+                SELECT r.session_id, (ARRAY['mentoring', 'camhs', 'substance_misuse', 'youth_offending', 'other'])[1 + r.session_id % 5],
+                       1 + r.session_id % 3
+                FROM outreach.session_records r WHERE r.delivered AND r.session_id % 5 = 1
+                ON CONFLICT DO NOTHING
+                """);
+            await Run("""
+                INSERT INTO outreach.session_record_surveys (session_id, question_id, before_mean, before_n, after_mean, after_n)
+                SELECT r.session_id, q.id, 2.5 + (r.session_id % 10) / 10.0, 10 + r.session_id % 20,
+                       CASE WHEN q.higher_is_better THEN 3.2 ELSE 2.1 END + (r.session_id % 7) / 10.0, 8 + r.session_id % 20
+                FROM outreach.session_records r CROSS JOIN outreach.survey_questions q
+                WHERE r.delivered AND r.session_id % 3 = 1
+                ON CONFLICT DO NOTHING
+                """);
+
+        }
 
         say($"{Engagements:N0} A&E engagements");
         // Engagement n goes to past A&E shift n % shifts; references repeat for one engagement in five.
         await Run($"""
-            WITH shifts AS (
-                SELECT id, starts_at, row_number() OVER (ORDER BY id) - 1 AS n, count(*) OVER () AS total
-                FROM outreach.sessions WHERE kind = 'ae_shift' AND title LIKE 'bench %' AND ends_at < @now
-            )
+            CREATE TEMP TABLE bench_shifts AS
+            SELECT id, starts_at, (row_number() OVER (ORDER BY id) - 1)::int AS n
+            FROM outreach.sessions WHERE kind = 'ae_shift' AND title LIKE 'bench %' AND ends_at < @now;
+            CREATE UNIQUE INDEX ON bench_shifts (n);
+            ANALYZE bench_shifts;
             INSERT INTO outreach.ae_engagements (reference, session_id, age_band, presenting_reason, consent, referral_source,
                                                  referred_at, support_plan_started)
             SELECT 'AE-' || lpad(upper(to_hex(CASE WHEN g % 5 = 0 THEN g / 5 ELSE g END)), 6, '0'),
@@ -79,7 +86,8 @@ public static class RecordGenerator
                    (ARRAY['ed_staff', 'self', 'police', 'family', 'other'])[1 + g % 5],
                    sh.starts_at + interval '1 hour', g % 3 = 0
             FROM generate_series(0, {Engagements - 1}) g
-            JOIN shifts sh ON sh.n = g % sh.total
+            JOIN bench_shifts sh ON sh.n = g % (SELECT count(*) FROM bench_shifts)::int;
+            DROP TABLE bench_shifts;
             """);
 
         say("follow-ups");

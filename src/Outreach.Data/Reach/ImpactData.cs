@@ -141,7 +141,7 @@ public sealed class ImpactData(NpgsqlDataSource dataSource, TimeProvider clock)
         await Execute("""
             CREATE TEMP TABLE impact_month_sessions (
                 id bigint, area_id bigint, venue_id bigint, venue_kind text, session_kind text, status text,
-                delivered boolean, head_count integer, hours numeric) ON COMMIT DROP
+                starts_at timestamptz, delivered boolean, head_count integer, hours numeric) ON COMMIT DROP
             """);
         var rows = 0;
         for (var i = 0; i < months.Count; i++)
@@ -180,7 +180,7 @@ public sealed class ImpactData(NpgsqlDataSource dataSource, TimeProvider clock)
         // record's actual times when both are given, else the planned ones.
         await Execute("""
             INSERT INTO impact_month_sessions
-            SELECT s.id, v.area_id, v.id, v.kind, s.kind, s.status,
+            SELECT s.id, v.area_id, v.id, v.kind, s.kind, s.status, s.starts_at,
                    s.status = 'delivered' AND coalesce(r.delivered, false),
                    coalesce(r.count_under_11 + r.count_11_13 + r.count_14_15 + r.count_16_17 + r.count_18_24, 0),
                    extract(epoch FROM coalesce(r.actual_end - r.actual_start, s.ends_at - s.starts_at)) / 3600.0
@@ -243,21 +243,20 @@ public sealed class ImpactData(NpgsqlDataSource dataSource, TimeProvider clock)
                 WHERE m.delivered
                 GROUP BY 1, 2, 3
             ),
+            -- A reference is one young person: counted once, in the cell of its first engagement ever (by session
+            -- start, then engagement id), found through the reference index rather than a pass over every engagement.
             eng AS MATERIALIZED (
-                SELECT e.id, e.reference, e.consent, m.area_id, m.venue_kind, m.session_kind
+                SELECT e.id, e.reference, e.consent, m.area_id, m.venue_kind, m.session_kind,
+                       NOT EXISTS (
+                           SELECT 1 FROM outreach.ae_engagements e2 JOIN outreach.sessions s2 ON s2.id = e2.session_id
+                           WHERE e2.reference = e.reference AND s2.status <> 'draft'
+                             AND (s2.starts_at, e2.id) < (m.starts_at, e.id)) AS first_ever
                 FROM impact_month_sessions m JOIN outreach.ae_engagements e ON e.session_id = m.id
             ),
-            -- A reference is one young person: counted once, in the cell of its first engagement ever.
-            firsts AS (
-                SELECT DISTINCT ON (e.reference) e.reference, e.id
-                FROM outreach.ae_engagements e JOIN outreach.sessions s ON s.id = e.session_id
-                WHERE e.reference IN (SELECT reference FROM eng) AND s.status <> 'draft'
-                ORDER BY e.reference, s.starts_at, e.id
-            ),
             engagements AS (
-                SELECT eng.area_id, eng.venue_kind, eng.session_kind, count(*) AS engagements,
-                       count(*) FILTER (WHERE eng.consent) AS consented, count(f.id) AS young_people
-                FROM eng LEFT JOIN firsts f ON f.id = eng.id
+                SELECT area_id, venue_kind, session_kind, count(*) AS engagements,
+                       count(*) FILTER (WHERE consent) AS consented, count(*) FILTER (WHERE first_ever) AS young_people
+                FROM eng
                 GROUP BY 1, 2, 3
             ),
             -- A follow-up is due once its date has passed or it has been recorded early.
