@@ -32,6 +32,8 @@ public sealed class ImpactData(NpgsqlDataSource dataSource, TimeProvider clock)
 {
     public const string Kind = "impact";
 
+    private const int MonthsPerPass = 6;
+
     /// <summary>A run row for an on-demand compile, so the page can show its progress before the job starts.</summary>
     public async Task<long> QueueAsync(CompileMode mode, string requestedBy, CancellationToken cancellationToken)
     {
@@ -140,16 +142,19 @@ public sealed class ImpactData(NpgsqlDataSource dataSource, TimeProvider clock)
 
         await Execute("""
             CREATE TEMP TABLE impact_month_sessions (
-                id bigint, area_id bigint, venue_id bigint, venue_kind text, session_kind text, status text,
+                month date, id bigint, area_id bigint, venue_id bigint, venue_kind text, session_kind text, status text,
                 starts_at timestamptz, delivered boolean, head_count integer, hours numeric) ON COMMIT DROP
             """);
         var rows = 0;
-        for (var i = 0; i < months.Count; i++)
+        // A few months per pass: each pass reads the big child tables once, whatever the number of months in it.
+        var done = 0;
+        foreach (var batch in months.Chunk(MonthsPerPass))
         {
-            rows += await CompileMonthAsync(connection, transaction, months[i], asOf, now, cancellationToken);
+            rows += await CompileMonthsAsync(connection, transaction, batch, asOf, now, cancellationToken);
+            done += batch.Length;
             await progress.ExecuteAsync(new CommandDefinition(
                 "UPDATE outreach.compile_runs SET months_done = @done WHERE id = @runId",
-                new { done = i + 1, runId }, cancellationToken: cancellationToken));
+                new { done, runId }, cancellationToken: cancellationToken));
         }
 
         await Execute("UPDATE outreach.impact_compile_state SET as_of = @asOf::date WHERE id = 1", new { asOf });
@@ -162,34 +167,35 @@ public sealed class ImpactData(NpgsqlDataSource dataSource, TimeProvider clock)
         return new CompileResult(runId, months.Count, rows);
     }
 
-    private static async Task<int> CompileMonthAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, DateTime month, DateTime asOf, DateTime now,
+    private static async Task<int> CompileMonthsAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, DateTime[] months, DateTime asOf, DateTime now,
         CancellationToken cancellationToken)
     {
-        var parameters = new { month, asOf, now };
+        var parameters = new { months, asOf, now };
         Task<int> Execute(string sql) =>
             connection.ExecuteAsync(new CommandDefinition(sql, parameters, transaction, commandTimeout: 0, cancellationToken: cancellationToken));
 
         await Execute("""
-            DELETE FROM outreach.impact_monthly WHERE month = @month::date;
-            DELETE FROM outreach.impact_referrals_monthly WHERE month = @month::date;
-            DELETE FROM outreach.impact_school_visits WHERE month = @month::date;
+            DELETE FROM outreach.impact_monthly WHERE month = ANY(@months::date[]);
+            DELETE FROM outreach.impact_referrals_monthly WHERE month = ANY(@months::date[]);
+            DELETE FROM outreach.impact_school_visits WHERE month = ANY(@months::date[]);
             TRUNCATE impact_month_sessions;
             """);
         // A session is delivered when its record says so (recording it sets the status). Staff time is the
         // record's actual times when both are given, else the planned ones.
         await Execute("""
             INSERT INTO impact_month_sessions
-            SELECT s.id, v.area_id, v.id, v.kind, s.kind, s.status, s.starts_at,
+            SELECT m.month, s.id, v.area_id, v.id, v.kind, s.kind, s.status, s.starts_at,
                    s.status = 'delivered' AND coalesce(r.delivered, false),
                    coalesce(r.count_under_11 + r.count_11_13 + r.count_14_15 + r.count_16_17 + r.count_18_24, 0),
                    extract(epoch FROM coalesce(r.actual_end - r.actual_start, s.ends_at - s.starts_at)) / 3600.0
-            FROM outreach.sessions s
+            FROM unnest(@months::date[]) m(month)
+            JOIN outreach.sessions s
+              ON s.starts_at >= (m.month::timestamp AT TIME ZONE 'Europe/London')
+             AND s.starts_at < ((m.month + interval '1 month') AT TIME ZONE 'Europe/London')
             JOIN outreach.venues v ON v.id = s.venue_id
             LEFT JOIN outreach.session_records r ON r.session_id = s.id
-            WHERE s.starts_at >= (@month::date::timestamp AT TIME ZONE 'Europe/London')
-              AND s.starts_at < ((@month::date + interval '1 month') AT TIME ZONE 'Europe/London')
-              AND s.status <> 'draft';
+            WHERE s.status <> 'draft';
             ANALYZE impact_month_sessions;
             """);
         var rows = await Execute("""
@@ -199,17 +205,17 @@ public sealed class ImpactData(NpgsqlDataSource dataSource, TimeProvider clock)
                 follow_ups_4w_due, follow_ups_4w_done, follow_ups_12w_due, follow_ups_12w_done, follow_ups_6m_due,
                 follow_ups_6m_done, referrals, survey_change_sum, survey_weight, staff_hours, staff_cost, compiled_at)
             WITH cells AS (
-                SELECT area_id, venue_kind, session_kind,
+                SELECT month, area_id, venue_kind, session_kind,
                        count(*) AS planned,
                        count(*) FILTER (WHERE delivered) AS delivered,
                        count(*) FILTER (WHERE status = 'cancelled') AS cancelled,
                        coalesce(sum(head_count) FILTER (WHERE delivered), 0) AS attendance,
                        count(DISTINCT venue_id) FILTER (WHERE delivered AND venue_kind = 'school') AS schools
-                FROM impact_month_sessions GROUP BY 1, 2, 3
+                FROM impact_month_sessions GROUP BY 1, 2, 3, 4
             ),
             -- Who was there: the record's staff list when it has one, else the rota's live assignments.
             staff AS (
-                SELECT m.area_id, m.venue_kind, m.session_kind,
+                SELECT m.month, m.area_id, m.venue_kind, m.session_kind,
                        sum(m.hours) AS hours, sum(m.hours * coalesce(w.hourly_cost, 0)) AS cost
                 FROM (
                     SELECT rs.session_id, rs.worker_id FROM outreach.session_record_staff rs
@@ -222,12 +228,12 @@ public sealed class ImpactData(NpgsqlDataSource dataSource, TimeProvider clock)
                 ) x
                 JOIN impact_month_sessions m ON m.id = x.session_id
                 JOIN outreach.youth_workers w ON w.id = x.worker_id
-                GROUP BY 1, 2, 3
+                GROUP BY 1, 2, 3, 4
             ),
             -- Positive is always an improvement: a fall in agreement with a "bad" statement counts as a gain.
             -- Each question's change weighs by the smaller of its before and after respondent counts.
             surveys AS (
-                SELECT m.area_id, m.venue_kind, m.session_kind,
+                SELECT m.month, m.area_id, m.venue_kind, m.session_kind,
                        sum((sv.after_mean - sv.before_mean) * CASE WHEN q.higher_is_better THEN 1 ELSE -1 END
                            * least(sv.before_n, sv.after_n)) AS change_sum,
                        sum(least(sv.before_n, sv.after_n)) AS weight
@@ -235,18 +241,18 @@ public sealed class ImpactData(NpgsqlDataSource dataSource, TimeProvider clock)
                 JOIN outreach.session_record_surveys sv ON sv.session_id = m.id
                 JOIN outreach.survey_questions q ON q.id = sv.question_id
                 WHERE m.delivered AND sv.before_n IS NOT NULL AND sv.after_n IS NOT NULL
-                GROUP BY 1, 2, 3
+                GROUP BY 1, 2, 3, 4
             ),
             referrals AS (
-                SELECT m.area_id, m.venue_kind, m.session_kind, sum(rf.count) AS referrals
+                SELECT m.month, m.area_id, m.venue_kind, m.session_kind, sum(rf.count) AS referrals
                 FROM impact_month_sessions m JOIN outreach.session_record_referrals rf ON rf.session_id = m.id
                 WHERE m.delivered
-                GROUP BY 1, 2, 3
+                GROUP BY 1, 2, 3, 4
             ),
             -- A reference is one young person: counted once, in the cell of its first engagement ever (by session
             -- start, then engagement id), found through the reference index rather than a pass over every engagement.
             eng AS MATERIALIZED (
-                SELECT e.id, e.reference, e.consent, m.area_id, m.venue_kind, m.session_kind,
+                SELECT e.id, e.reference, e.consent, m.month, m.area_id, m.venue_kind, m.session_kind,
                        NOT EXISTS (
                            SELECT 1 FROM outreach.ae_engagements e2 JOIN outreach.sessions s2 ON s2.id = e2.session_id
                            WHERE e2.reference = e.reference AND s2.status <> 'draft'
@@ -254,14 +260,14 @@ public sealed class ImpactData(NpgsqlDataSource dataSource, TimeProvider clock)
                 FROM impact_month_sessions m JOIN outreach.ae_engagements e ON e.session_id = m.id
             ),
             engagements AS (
-                SELECT area_id, venue_kind, session_kind, count(*) AS engagements,
+                SELECT month, area_id, venue_kind, session_kind, count(*) AS engagements,
                        count(*) FILTER (WHERE consent) AS consented, count(*) FILTER (WHERE first_ever) AS young_people
                 FROM eng
-                GROUP BY 1, 2, 3
+                GROUP BY 1, 2, 3, 4
             ),
             -- A follow-up is due once its date has passed or it has been recorded early.
             follow_ups AS (
-                SELECT eng.area_id, eng.venue_kind, eng.session_kind,
+                SELECT eng.month, eng.area_id, eng.venue_kind, eng.session_kind,
                        count(*) FILTER (WHERE f.stage = '4_weeks' AND (f.due_on <= @asOf::date OR f.outcome IS NOT NULL)) AS due_4w,
                        count(*) FILTER (WHERE f.stage = '4_weeks' AND f.outcome IS NOT NULL) AS done_4w,
                        count(*) FILTER (WHERE f.stage = '12_weeks' AND (f.due_on <= @asOf::date OR f.outcome IS NOT NULL)) AS due_12w,
@@ -269,9 +275,9 @@ public sealed class ImpactData(NpgsqlDataSource dataSource, TimeProvider clock)
                        count(*) FILTER (WHERE f.stage = '6_months' AND (f.due_on <= @asOf::date OR f.outcome IS NOT NULL)) AS due_6m,
                        count(*) FILTER (WHERE f.stage = '6_months' AND f.outcome IS NOT NULL) AS done_6m
                 FROM eng JOIN outreach.ae_follow_ups f ON f.engagement_id = eng.id
-                GROUP BY 1, 2, 3
+                GROUP BY 1, 2, 3, 4
             )
-            SELECT @month::date, c.area_id, c.venue_kind, c.session_kind, c.planned, c.delivered, c.cancelled,
+            SELECT c.month, c.area_id, c.venue_kind, c.session_kind, c.planned, c.delivered, c.cancelled,
                    c.attendance, coalesce(e.young_people, 0), c.attendance + coalesce(e.young_people, 0), c.schools,
                    coalesce(e.engagements, 0), coalesce(e.consented, 0),
                    coalesce(f.due_4w, 0), coalesce(f.done_4w, 0), coalesce(f.due_12w, 0), coalesce(f.done_12w, 0),
@@ -279,24 +285,24 @@ public sealed class ImpactData(NpgsqlDataSource dataSource, TimeProvider clock)
                    coalesce(sv.change_sum, 0), coalesce(sv.weight, 0),
                    round(coalesce(st.hours, 0), 2), round(coalesce(st.cost, 0), 2), @now
             FROM cells c
-            LEFT JOIN staff st USING (area_id, venue_kind, session_kind)
-            LEFT JOIN surveys sv USING (area_id, venue_kind, session_kind)
-            LEFT JOIN referrals r USING (area_id, venue_kind, session_kind)
-            LEFT JOIN engagements e USING (area_id, venue_kind, session_kind)
-            LEFT JOIN follow_ups f USING (area_id, venue_kind, session_kind)
+            LEFT JOIN staff st USING (month, area_id, venue_kind, session_kind)
+            LEFT JOIN surveys sv USING (month, area_id, venue_kind, session_kind)
+            LEFT JOIN referrals r USING (month, area_id, venue_kind, session_kind)
+            LEFT JOIN engagements e USING (month, area_id, venue_kind, session_kind)
+            LEFT JOIN follow_ups f USING (month, area_id, venue_kind, session_kind)
             """);
         rows += await Execute("""
             INSERT INTO outreach.impact_referrals_monthly (month, area_id, venue_kind, session_kind, service, referrals)
-            SELECT @month::date, m.area_id, m.venue_kind, m.session_kind, rf.service, sum(rf.count)
+            SELECT m.month, m.area_id, m.venue_kind, m.session_kind, rf.service, sum(rf.count)
             FROM impact_month_sessions m JOIN outreach.session_record_referrals rf ON rf.session_id = m.id
             WHERE m.delivered
-            GROUP BY 2, 3, 4, 5
+            GROUP BY 1, 2, 3, 4, 5
             """);
         rows += await Execute("""
             INSERT INTO outreach.impact_school_visits (month, venue_id, area_id, sessions_delivered)
-            SELECT @month::date, venue_id, area_id, count(*)
+            SELECT month, venue_id, area_id, count(*)
             FROM impact_month_sessions WHERE delivered AND venue_kind = 'school'
-            GROUP BY venue_id, area_id
+            GROUP BY month, venue_id, area_id
             """);
         return rows;
     }

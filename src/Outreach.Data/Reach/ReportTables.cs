@@ -96,7 +96,7 @@ public sealed class ReportView
                 [
                     a.Name, Suppression.Format(a.SessionsDelivered, areaDelivered[i]), Suppression.Format(a.YoungPeopleReached, areaReached[i]),
                     Suppression.Format(a.SchoolsReached, areaSchools[i]), Suppression.Format(a.SchoolsInArea),
-                    areaSchools[i] ? Suppression.Secondary : Suppression.Rate(a.SchoolsReached, a.SchoolsInArea),
+                    areaSchools[i] && !Suppression.IsSmall(a.SchoolsReached) ? Suppression.Secondary : Suppression.Rate(a.SchoolsReached, a.SchoolsInArea),
                 ]),
                 ["Total", Suppression.Format(t.SessionsDelivered), Suppression.Format(t.YoungPeopleReached),
                     Suppression.Format(figures.SchoolsReached), Suppression.Format(figures.SchoolsInArea),

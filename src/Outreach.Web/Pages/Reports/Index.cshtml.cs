@@ -49,8 +49,9 @@ public class IndexModel(ReportData reports, TimeProvider clock) : PageModel
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         await LoadFilterAsync(cancellationToken);
+        GapPage = Math.Clamp(GapPage, 1, 100_000);
         View = new ReportView(await reports.FiguresAsync(Filter, cancellationToken));
-        Gaps = await reports.GapsAsync(Filter, AcademicYearStart, Sort ?? "pupils", Math.Max(1, GapPage), GapPageSize, cancellationToken);
+        Gaps = await reports.GapsAsync(Filter, AcademicYearStart, Sort ?? "pupils", GapPage, GapPageSize, cancellationToken);
     }
 
     public async Task<IActionResult> OnGetCsvAsync(string? table, CancellationToken cancellationToken)
