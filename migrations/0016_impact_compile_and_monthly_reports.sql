@@ -57,6 +57,13 @@ CREATE TABLE outreach.impact_school_visits (
 CREATE INDEX impact_school_visits_venue_idx ON outreach.impact_school_visits (venue_id, month);
 CREATE INDEX impact_school_visits_area_idx ON outreach.impact_school_visits (area_id, month);
 
+-- The months each school was visited, one row per school: coverage over any period and the gaps are one pass
+-- over the schools with an array overlap, rather than a probe per school or a distinct over every visit.
+CREATE TABLE outreach.impact_school_months (
+    venue_id  bigint PRIMARY KEY REFERENCES outreach.venues (id),
+    months    date[] NOT NULL
+);
+
 -- Months whose inputs changed. A log, not a set: a writer always adds its own row, so a compile that
 -- deletes the rows it saw can never swallow a change committed after it looked.
 CREATE TABLE outreach.impact_dirty_months (

@@ -157,6 +157,14 @@ public sealed class ImpactData(NpgsqlDataSource dataSource, TimeProvider clock)
                 new { done, runId }, cancellationToken: cancellationToken));
         }
 
+        if (months.Count > 0)
+        {
+            await Execute("""
+                DELETE FROM outreach.impact_school_months;
+                INSERT INTO outreach.impact_school_months (venue_id, months)
+                SELECT venue_id, array_agg(month ORDER BY month) FROM outreach.impact_school_visits GROUP BY venue_id;
+                """);
+        }
         await Execute("UPDATE outreach.impact_compile_state SET as_of = @asOf::date WHERE id = 1", new { asOf });
         await Execute("""
             UPDATE outreach.compile_runs SET status = 'finished', finished_at = clock_timestamp(), rows_written = @rows,

@@ -103,7 +103,7 @@ public sealed class ReportData(NpgsqlDataSource dataSource)
             GROUP BY s.month ORDER BY s.month
             """, parameters, cancellationToken: cancellationToken))).AsList();
         // All areas: a row per commissioner area; one area chosen: a row per local authority in it. Schools reached
-        // is one indexed probe per school into the compiled visits (cheaper than a distinct over every visit).
+        // comes from each school's compiled list of months visited.
         var byRegion = filter.Region is null && filter.AreaId is null;
         var group = byRegion ? "a.region" : "a.name";
         var areas = (await connection.QueryAsync<AreaFigures>(new CommandDefinition($"""
@@ -113,12 +113,10 @@ public sealed class ReportData(NpgsqlDataSource dataSource)
                 WHERE {Where} GROUP BY 1
             ),
             schools AS (
-                SELECT {group} AS name,
-                       count(*) FILTER (WHERE EXISTS (
-                           SELECT 1 FROM outreach.impact_school_visits sv
-                           WHERE sv.venue_id = v.id AND sv.month BETWEEN @FromMonth::date AND @ToMonth::date)) AS reached,
+                SELECT {group} AS name, count(*) FILTER (WHERE sm.months && @PeriodMonths::date[]) AS reached,
                        count(*) FILTER (WHERE v.status = 'open') AS open
                 FROM outreach.venues v JOIN outreach.areas a ON a.id = v.area_id
+                LEFT JOIN outreach.impact_school_months sm ON sm.venue_id = v.id
                 WHERE v.kind = 'school' AND {AreaWhere} GROUP BY 1
             )
             SELECT coalesce(nullif(n.name, ''), 'No commissioner area') AS name,
@@ -149,12 +147,12 @@ public sealed class ReportData(NpgsqlDataSource dataSource)
         return (await connection.QueryAsync<SchoolGap>(new CommandDefinition($"""
             SELECT v.id, v.name, a.name AS area_name, v.pupils, v.percentage_fsm, count(*) OVER () AS total
             FROM outreach.venues v JOIN outreach.areas a ON a.id = v.area_id
+            LEFT JOIN outreach.impact_school_months sm ON sm.venue_id = v.id
             WHERE v.kind = 'school' AND v.status = 'open' AND {AreaWhere}
-              AND NOT EXISTS (SELECT 1 FROM outreach.impact_school_visits sv
-                              WHERE sv.venue_id = v.id AND sv.month >= @start::date AND sv.month < (@start::date + interval '1 year'))
+              AND NOT coalesce(sm.months && @yearMonths::date[], false)
             ORDER BY {order}, v.name, v.id
             LIMIT @pageSize OFFSET @offset
-            """, new { filter.AreaId, filter.Region, start = academicYearStart, pageSize, offset = (Math.Max(page, 1) - 1) * pageSize },
+            """, new { filter.AreaId, filter.Region, yearMonths = Months(academicYearStart, academicYearStart.AddMonths(11)), pageSize, offset = (Math.Max(page, 1) - 1) * pageSize },
             cancellationToken: cancellationToken))).AsList();
     }
 
@@ -194,5 +192,15 @@ public sealed class ReportData(NpgsqlDataSource dataSource)
     }
 
     private static object Parameters(ReportFilter filter) =>
-        new { filter.FromMonth, filter.ToMonth, filter.AreaId, filter.Region };
+        new { filter.FromMonth, filter.ToMonth, filter.AreaId, filter.Region, PeriodMonths = Months(filter.FromMonth, filter.ToMonth) };
+
+    private static DateTime[] Months(DateTime from, DateTime to)
+    {
+        var months = new List<DateTime>();
+        for (var m = new DateTime(from.Year, from.Month, 1); m <= to; m = m.AddMonths(1))
+        {
+            months.Add(m);
+        }
+        return [.. months];
+    }
 }
