@@ -244,6 +244,13 @@ public static class ApiEndpoints
                     ["from"] = ["Give from and to as months, e.g. from=2026-04&to=2027-03."],
                 });
             }
+            if (fromMonth.Year < 2000 || toMonth.Year > 2100 || (toMonth.Year * 12) + toMonth.Month - (fromMonth.Year * 12) - fromMonth.Month >= 120)
+            {
+                return Results.ValidationProblem(new Dictionary<string, string[]>
+                {
+                    ["to"] = ["Ask for at most ten years (120 months) between 2000 and 2100."],
+                });
+            }
             string? region = null;
             long? areaId = null;
             if (!string.IsNullOrWhiteSpace(area))
