@@ -62,7 +62,9 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<NoticeData>();
         services.AddSingleton<RosterData>();
         services.AddSingleton<ComposeData>();
-        services.AddSingleton<ReachData>();
+        services.AddSingleton<ImpactData>();
+        services.AddSingleton<ReportData>();
+        services.AddSingleton<MonthlyReportData>();
         services.AddSingleton<ReminderData>();
         services.AddSingleton<CalendarFeedData>();
         services.AddSingleton<SessionCalendarData>();

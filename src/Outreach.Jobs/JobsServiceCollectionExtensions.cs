@@ -78,7 +78,9 @@ public static class JobsServiceCollectionExtensions
         services.AddTransient<SendOutboxJob>();
         services.AddTransient<ReminderJob>();
         services.AddTransient<ReminderScheduler>();
-        services.AddTransient<CompileReachJob>();
+        services.AddTransient<CompileImpactJob>();
+        services.AddTransient<Reports.MonthlyReportJob>();
+        services.AddTransient<Reports.MonthlyReportRenderer>();
         services.AddTransient<CheckVenueImportJob>();
         services.AddTransient<CommitVenueImportJob>();
         services.AddOptions<Retention.RetentionOptions>().Bind(configuration.GetSection(Retention.RetentionOptions.Section))

@@ -17,6 +17,7 @@ public static class RecurringJobs
     public const string CoverOffers = "sms-cover-offers";
     public const string SessionNotices = "sms-session-notices";
     public const string WeeklyRoster = "sms-weekly-roster";
+    public const string MonthlyReport = "monthly-report";
 
     /// <param name="rosterCron">When the weekly roster goes (UK time); see <see cref="Messages.MessagingOptions.RosterCron"/>.</param>
     public static void Register(IRecurringJobManager manager, string? rosterCron = null)
@@ -25,7 +26,8 @@ public static class RecurringJobs
         manager.AddOrUpdate<ReminderJob>(ReminderSweep, job => job.RunAsync(null, CancellationToken.None), "*/5 * * * *", uk);
         // Picks up retries whose back-off has passed; fresh messages are sent as soon as they are queued.
         manager.AddOrUpdate<SendOutboxJob>(SendOutbox, job => job.RunAsync(CancellationToken.None), "* * * * *", uk);
-        manager.AddOrUpdate<CompileReachJob>(CompileReach, job => job.RunAsync(CancellationToken.None), "30 2 * * *", uk);
+        manager.AddOrUpdate<CompileImpactJob>(CompileReach, job => job.RunAsync(null, CancellationToken.None), "30 2 * * *", uk);
+        manager.AddOrUpdate<Reports.MonthlyReportJob>(MonthlyReport, job => job.RunAsync(null, CancellationToken.None), "0 7 1 * *", uk);
         manager.AddOrUpdate<Retention.RetentionJob>(RetentionDaily, job => job.RunAsync(CancellationToken.None), "15 3 * * *", uk);
         // Safety nets: pages and replies enqueue these at once; the sweeps also pass deadlines as time goes by.
         manager.AddOrUpdate<Messages.ConfirmationJob>(Confirmations, job => job.RunAsync(CancellationToken.None), "* * * * *", uk);

@@ -49,6 +49,7 @@ public sealed class DemoData(NpgsqlDataSource dataSource, TimeProvider clock)
         await InsertMessageHistoryAsync(db, workerIds, now);
         await InsertSmsSendingExamplesAsync(db, workerIds, now);
         await InsertRepliesAsync(db, workerIds, now);
+        await InsertImpactHistoryAsync(db, venueIds, workerIds, now);
 
         await transaction.CommitAsync(cancellationToken);
         return true;
@@ -491,6 +492,115 @@ public sealed class DemoData(NpgsqlDataSource dataSource, TimeProvider clock)
             {
                 unrecorded.Add(latest);
             }
+        }
+    }
+
+    /// <summary>
+    /// A year of delivered and recorded work before the fortnight around today, so the reports page has a trend:
+    /// school workshops and assemblies with referrals and surveys, weekly A&amp;E shifts with engagements (one young
+    /// person in four seen again) and their follow-ups. Staff come from the records' staff lists, not the rota.
+    /// </summary>
+    private static async Task InsertImpactHistoryAsync(Db db, VenueIds venues, long[] workerIds, DateTimeOffset now)
+    {
+        var random = new Random(Seed + 16);
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, London).DateTime);
+        var firstDay = today.AddDays(-DaysEachSide - 1);
+        var questions = (await db.QueryAsync<long>("SELECT id FROM outreach.survey_questions WHERE active ORDER BY id")).ToList();
+        var references = new List<string>();
+        const string ReferenceLetters = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+        for (var week = 1; week <= 50; week++)
+        {
+            var monday = firstDay.AddDays(-7 * week - ((int)firstDay.DayOfWeek + 6) % 7);
+            // Fewer sessions in the school holidays (August), more in the autumn term.
+            var schoolSessions = monday.Month == 8 ? 0 : 2 + random.Next(0, 3);
+            for (var k = 0; k < schoolSessions; k++)
+            {
+                var day = monday.AddDays(random.Next(0, 5));
+                var kind = random.Next(3) == 0 ? "assembly" : "workshop";
+                var start = At(day, new TimeOnly(9 + random.Next(0, 6), 0));
+                var id = await HistorySessionAsync(db, Pick(random, venues.Schools), kind, kind == "assembly" ? "Assembly: knife crime" : "Workshop: staying safe",
+                    start, start.AddHours(1));
+                var size = kind == "assembly" ? random.Next(60, 220) : random.Next(12, 32);
+                await HistoryRecordAsync(db, id, start, start.AddHours(1), size, [Pick(random, workerIds), Pick(random, workerIds)]);
+                if (random.Next(3) == 0)
+                {
+                    await db.ExecuteAsync("INSERT INTO outreach.session_record_referrals (session_id, service, count) VALUES (@id, @service, @count)",
+                        new { id, service = Pick(random, ["mentoring", "camhs", "substance_misuse", "youth_offending", "other"]), count = random.Next(1, 4) });
+                }
+                if (kind == "workshop")
+                {
+                    foreach (var question in questions)
+                    {
+                        var before = Math.Round(2.2m + (decimal)random.NextDouble(), 2);
+                        await db.ExecuteAsync("""
+                            INSERT INTO outreach.session_record_surveys (session_id, question_id, before_mean, before_n, after_mean, after_n)
+                            SELECT @id, @question, @before, @n, CASE WHEN q.higher_is_better THEN @before + 0.6 ELSE @before - 0.5 END, @n - 2
+                            FROM outreach.survey_questions q WHERE q.id = @question
+                            """, new { id, question, before, n = size });
+                    }
+                }
+            }
+
+            var night = monday.AddDays(4 + random.Next(0, 2));
+            var shiftStart = At(night, new TimeOnly(18, 0));
+            var shift = await HistorySessionAsync(db, Pick(random, venues.Hospitals), "ae_shift", "A&E evening shift", shiftStart, shiftStart.AddHours(8));
+            await HistoryRecordAsync(db, shift, shiftStart, shiftStart.AddHours(8), 0, [Pick(random, workerIds)]);
+            for (var e = random.Next(1, 5); e > 0; e--)
+            {
+                var reference = references.Count > 4 && random.Next(4) == 0
+                    ? Pick(random, references)
+                    : "AE-" + string.Concat(Enumerable.Range(0, 6).Select(_ => ReferenceLetters[random.Next(ReferenceLetters.Length)]));
+                references.Add(reference);
+                var consent = random.Next(5) != 0;
+                var referredAt = shiftStart.AddHours(random.Next(1, 7));
+                var engagement = await db.SingleAsync<long>("""
+                    INSERT INTO outreach.ae_engagements (reference, session_id, age_band, presenting_reason, consent, referral_source,
+                                                         referred_at, first_contact_at, support_plan_started)
+                    VALUES (@reference, @shift, @ageBand, @reason, @consent, 'ed_staff', @referredAt, @referredAt, @consent)
+                    RETURNING id
+                    """, new
+                {
+                    reference, shift, ageBand = Pick(random, ["14_15", "16_17", "16_17", "18_24"]),
+                    reason = Pick(random, ["knife", "knife", "other_weapon", "no_weapon"]), consent, referredAt,
+                });
+                if (!consent)
+                {
+                    continue;
+                }
+                foreach (var (stage, after) in new[] { ("4_weeks", 28), ("12_weeks", 84), ("6_months", 182) })
+                {
+                    var due = DateOnly.FromDateTime(referredAt.UtcDateTime).AddDays(after);
+                    var done = due < today && random.Next(10) < 8;
+                    await db.ExecuteAsync("""
+                        INSERT INTO outreach.ae_follow_ups (engagement_id, stage, due_on, outcome, recorded_at)
+                        VALUES (@engagement, @stage, @due, @outcome, @recordedAt)
+                        """, new
+                    {
+                        engagement, stage, due = due.ToDateTime(TimeOnly.MinValue),
+                        outcome = done ? Pick(random, ["engaged", "engaged", "declined", "unreachable"]) : null,
+                        recordedAt = done ? At(due, new TimeOnly(12, 0)) : (DateTimeOffset?)null,
+                    });
+                }
+            }
+        }
+    }
+
+    private static Task<long> HistorySessionAsync(Db db, long venueId, string kind, string title, DateTimeOffset start, DateTimeOffset end) =>
+        db.SingleAsync<long>("""
+            INSERT INTO outreach.sessions (venue_id, kind, title, starts_at, ends_at, status, created_at, updated_at)
+            VALUES (@venueId, @kind, @title, @start, @end, 'delivered', @created, @created) RETURNING id
+            """, new { venueId, kind, title, start, end, created = start.AddDays(-14) });
+
+    private static async Task HistoryRecordAsync(Db db, long sessionId, DateTimeOffset start, DateTimeOffset end, int size, long[] staff)
+    {
+        await db.ExecuteAsync("""
+            INSERT INTO outreach.session_records (session_id, delivered, actual_start, actual_end, count_11_13, count_14_15, count_16_17,
+                                                  recorded_at, updated_at)
+            VALUES (@sessionId, true, @start, @end, @a, @b, @c, @end, @end)
+            """, new { sessionId, start, end, a = size / 3, b = size / 3, c = size - 2 * (size / 3) });
+        foreach (var worker in staff.Distinct())
+        {
+            await db.ExecuteAsync("INSERT INTO outreach.session_record_staff (session_id, worker_id) VALUES (@sessionId, @worker)", new { sessionId, worker });
         }
     }
 

@@ -242,7 +242,7 @@ public static partial class ApiEndpoints
                 : Problem(outcome, StatusCodes.Status409Conflict);
         });
 
-        reporting.MapGet("/reach", async (string? from, string? to, ReachData reach, CancellationToken ct) =>
+        reporting.MapGet("/reach", async (string? from, string? to, string? area, ReportData reports, CancellationToken ct) =>
         {
             if (!TryMonth(from, out var fromMonth) || !TryMonth(to, out var toMonth) || toMonth < fromMonth)
             {
@@ -251,16 +251,48 @@ public static partial class ApiEndpoints
                     ["from"] = ["Give from and to as months, e.g. from=2026-04&to=2027-03."],
                 });
             }
-            var rows = await reach.ByMonthAndAreaAsync(fromMonth, toMonth, ct);
-            // Small numbers are suppressed here as on every commissioner view.
-            return Results.Ok(rows.Select(r => new
+            if (fromMonth.Year < 2000 || toMonth.Year > 2100 || (toMonth.Year * 12) + toMonth.Month - (fromMonth.Year * 12) - fromMonth.Month >= 120)
             {
-                month = r.Month.ToString("yyyy-MM", CultureInfo.InvariantCulture),
-                area = r.AreaName,
-                sessionsDelivered = Suppress(r.SessionsDelivered),
-                youngPeopleReached = Suppress(r.YoungPeopleReached),
-            }));
-        });
+                return Results.ValidationProblem(new Dictionary<string, string[]>
+                {
+                    ["to"] = ["Ask for at most ten years (120 months) between 2000 and 2100."],
+                });
+            }
+            string? region = null;
+            long? areaId = null;
+            if (!string.IsNullOrWhiteSpace(area))
+            {
+                var areas = await reports.AreasAsync(ct);
+                if (areas.FirstOrDefault(a => string.Equals(a.Code, area.Trim(), StringComparison.OrdinalIgnoreCase)) is { } authority)
+                {
+                    areaId = authority.Id;
+                }
+                else if (areas.Any(a => a.Region.Length > 0 && string.Equals(a.Region, area.Trim(), StringComparison.OrdinalIgnoreCase)))
+                {
+                    region = areas.First(a => string.Equals(a.Region, area.Trim(), StringComparison.OrdinalIgnoreCase)).Region;
+                }
+                else
+                {
+                    return Results.ValidationProblem(new Dictionary<string, string[]>
+                    {
+                        ["area"] = ["Give a local authority code (e.g. E08000025) or a commissioner area's name."],
+                    });
+                }
+            }
+            var rows = await reports.ByMonthAndAreaAsync(new ReportFilter(fromMonth, toMonth, region, areaId), ct);
+            return Results.Ok(ReachApi.Answer(rows));
+        })
+        .WithSummary("Compiled reach and impact figures per month and local authority")
+        .WithDescription("""
+            Figures from the last compile (nightly, or on demand), for months from..to (yyyy-MM) and optionally one local
+            authority (area=its ONS code) or one commissioner area (area=its name). Every count from 1 to 4 is the string
+            "<5"; where a month's figure for one authority could be worked out from the month's total, a second figure is
+            the string "*" (secondary suppression). Rates are null when either part is suppressed. Young people reached
+            counts head-counts at delivered sessions plus each A&E pseudonymous reference once, in the month and area of its
+            first engagement, so the figures add up across months and areas.
+            """)
+        .Produces<IReadOnlyList<ReachApi.Row>>()
+        .ProducesValidationProblem();
 
         return routes;
     }
@@ -408,8 +440,6 @@ public static partial class ApiEndpoints
                 ["errors"] = outcome.Errors.GroupBy(e => char.ToLowerInvariant(e.Field.FirstOrDefault('x')) + e.Field[Math.Min(1, e.Field.Length)..])
                     .ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),
             });
-
-    private static object Suppress(long value) => value is > 0 and < 5 ? "<5" : value;
 
     private static bool TryMonth(string? value, out DateTime month) =>
         DateTime.TryParseExact(value, "yyyy-MM", CultureInfo.InvariantCulture, DateTimeStyles.None, out month);

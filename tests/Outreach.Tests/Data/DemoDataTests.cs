@@ -24,8 +24,9 @@ public sealed class DemoDataTests
                    (SELECT count(*) FROM outreach.venues WHERE kind = 'school'),
                    (SELECT count(*) FROM outreach.venues WHERE kind = 'emergency_department'),
                    (SELECT count(*) FROM outreach.youth_workers),
-                   (SELECT count(*) FROM outreach.sessions),
-                   (SELECT count(*) FROM outreach.session_records)
+                   (SELECT count(*) FROM outreach.sessions WHERE starts_at > '2026-11-14T00:00:00Z'),
+                   (SELECT count(*) FROM outreach.session_records r JOIN outreach.sessions s ON s.id = r.session_id
+                    WHERE s.starts_at > '2026-11-14T00:00:00Z')
             """);
         Assert.Equal(7, counts.Areas);
         Assert.InRange(counts.Schools, 24, 60);
@@ -37,5 +38,10 @@ public sealed class DemoDataTests
             SELECT count(*) FROM outreach.session_records r JOIN outreach.sessions s ON s.id = r.session_id
             WHERE s.starts_at > '2026-11-29T12:00:00Z'
             """));
+        // A year of recorded history before the fortnight, so the reports page has a trend to chart.
+        Assert.InRange(await c.ExecuteScalarAsync<long>("""
+            SELECT count(DISTINCT date_trunc('month', s.starts_at)) FROM outreach.session_records r JOIN outreach.sessions s ON s.id = r.session_id
+            """), 11, 14);
+        Assert.True(await c.ExecuteScalarAsync<long>("SELECT count(*) FROM outreach.ae_engagements") > 20);
     }
 }

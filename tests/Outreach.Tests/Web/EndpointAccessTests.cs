@@ -43,6 +43,7 @@ public sealed class EndpointAccessTests(OutreachApp app)
         ("/ClosedDays", [Roles.Administrator, Roles.Coordinator]),
         ("/Records", [Roles.Administrator, Roles.Coordinator, Roles.YouthWorker]),
         ("/Reports", [Roles.Administrator, Roles.Coordinator, Roles.Commissioner]),
+        ("/Reports/Archive", [Roles.Administrator, Roles.Coordinator, Roles.Commissioner]),
         ("/Admin", [Roles.Administrator]),
         ("/hangfire", [Roles.Administrator]),
     ];

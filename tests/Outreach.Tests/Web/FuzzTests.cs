@@ -131,6 +131,9 @@ public sealed partial class FuzzTests(OutreachApp app, ITestOutputHelper output)
                 }
             }),
             new("/Admin/Audit (search)", 150, r => Get(admin.Http, "/Admin/Audit?" + Query(r, "who", "entity", "entityId", "what", "from", "to", "pageNumber"))),
+            new("/Reports (filters)", 150, r => Get(admin.Http, "/Reports?" + Query(r, "from", "to", "area", "sort", "p"))),
+            new("/Reports?handler=Csv", 100, r => Get(admin.Http, "/Reports?handler=Csv&" + Query(r, "table", "from", "to", "area", "sort"))),
+            new("GET /api/v1/reach", 150, r => Api(api, keys, r, HttpMethod.Get, "/api/v1/reach?" + Query(r, "from", "to", "area"))),
             new("/Sessions/Calendar?handler=Events", 350, r => Get(coordinator.Http,
                 "/Sessions/Calendar?handler=Events&" + Query(r, "start", "end", "venueId", "workerId", "areaId"))),
             new("GET /api/v1/venues", 350, r => Api(api, keys, r, HttpMethod.Get, "/api/v1/venues?" + Query(r, "kind", "areaId", "search", "page", "pageSize"))),
