@@ -73,6 +73,8 @@ public static class JobsServiceCollectionExtensions
         services.AddOptions<Retention.RetentionOptions>().Bind(configuration.GetSection(Retention.RetentionOptions.Section))
             .Validate(o => o.IsValid, "Retention periods must be at least one month.");
         services.AddTransient<Retention.RetentionJob>();
+        services.AddTransient<Records.RecordChaserJob>();
+        services.AddTransient<Engagements.FollowUpReminderJob>();
         return services;
     }
 }

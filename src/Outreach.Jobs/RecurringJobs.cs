@@ -13,6 +13,8 @@ public static class RecurringJobs
     public const string SendOutbox = "sms-send-outbox";
     public const string CompileReach = "reach-compile-nightly";
     public const string RetentionDaily = "retention-daily";
+    public const string RecordChaser = "records-chase-missing";
+    public const string FollowUpReminders = "engagements-follow-up-reminders";
 
     public static void Register(IRecurringJobManager manager)
     {
@@ -22,5 +24,7 @@ public static class RecurringJobs
         manager.AddOrUpdate<SendOutboxJob>(SendOutbox, job => job.RunAsync(CancellationToken.None), "* * * * *", uk);
         manager.AddOrUpdate<CompileReachJob>(CompileReach, job => job.RunAsync(CancellationToken.None), "30 2 * * *", uk);
         manager.AddOrUpdate<Retention.RetentionJob>(RetentionDaily, job => job.RunAsync(CancellationToken.None), "15 3 * * *", uk);
+        manager.AddOrUpdate<Records.RecordChaserJob>(RecordChaser, job => job.RunAsync(CancellationToken.None), "*/15 * * * *", uk);
+        manager.AddOrUpdate<Engagements.FollowUpReminderJob>(FollowUpReminders, job => job.RunAsync(CancellationToken.None), "*/15 * * * *", uk);
     }
 }
