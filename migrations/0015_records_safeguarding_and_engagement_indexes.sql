@@ -12,3 +12,6 @@ ALTER TABLE outreach.ae_engagements
 
 -- Nor do follow-ups: the outcome is the whole of what is kept.
 ALTER TABLE outreach.ae_follow_ups ADD CONSTRAINT ae_follow_ups_no_free_text CHECK (notes = '');
+
+-- The engagements list reads the newest first.
+CREATE INDEX ae_engagements_referred_idx ON outreach.ae_engagements (referred_at DESC, id DESC);

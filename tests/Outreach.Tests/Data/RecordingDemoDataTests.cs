@@ -1,7 +1,12 @@
 using Dapper;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
+using Microsoft.Extensions.Options;
+using Outreach.Data;
 using Outreach.Data.Demo;
+using Outreach.Data.Engagements;
+using Outreach.Data.Records;
+using Outreach.Data.Safeguarding;
 using Outreach.Tests.Infrastructure;
 
 namespace Outreach.Tests.Data;
@@ -38,5 +43,22 @@ public sealed class RecordingDemoDataTests
         Assert.True(counts.DueSoon > 0, "no follow-up is due in the coming week");
         Assert.InRange(counts.Sessions, 40, 200);
         Assert.Equal(1, await c.ExecuteScalarAsync<long>("SELECT count(*) FROM outreach.alerts WHERE kind = 'safeguarding'"));
+
+        // The demo rows read back through the pages' own queries.
+        var clock = new FakeTimeProvider(now);
+        var records = new RecordData(dataSource, clock, Options.Create(new RecordingOptions()));
+        foreach (var session in await c.QueryAsync<long>("SELECT session_id FROM outreach.session_record_surveys UNION SELECT session_id FROM outreach.safeguarding_concerns"))
+        {
+            var form = await records.LoadAsync(session, null, CancellationToken.None);
+            Assert.NotNull(form?.Record);
+        }
+        var engagements = new EngagementData(dataSource, clock);
+        foreach (var id in await c.QueryAsync<long>("SELECT id FROM outreach.ae_engagements"))
+        {
+            var read = await engagements.ReadAsync(id, null, Actor.System, CancellationToken.None);
+            Assert.Equal(3, read!.Value.FollowUps.Count);
+        }
+        Assert.NotEmpty(await engagements.DueAsync(null, new DateOnly(2026, 12, 6), Actor.System, CancellationToken.None));
+        Assert.NotNull((await new SafeguardingData(dataSource, clock).ListAsync(false, CancellationToken.None)).SingleOrDefault());
     }
 }
