@@ -246,7 +246,38 @@ public sealed class RecordingPageTests(OutreachApp app)
         }
         Assert.Empty(reached);
         Assert.Equal(0, await TestData.CountAsync(app.DataSource,
-            "SELECT count(*) FROM outreach.audit_events WHERE action = 'read' AND entity_id IN (@e, @c)", new { e = Id(engagement), c = Id(concern) }));
+            """
+            SELECT count(*) FROM outreach.audit_events
+            WHERE action = 'read' AND ((entity = 'ae_engagement' AND entity_id = @e) OR (entity = 'safeguarding_concern' AND entity_id = @c))
+            """, new { e = Id(engagement), c = Id(concern) }));
+    }
+
+    [Fact]
+    public async Task An_administrator_adds_and_retires_a_topic_and_the_record_form_follows()
+    {
+        var (session, lead, _) = await SessionWithTwoWorkersAsync();
+        var name = TestData.Unique("Knife amnesty bins");
+        using var admin = await app.SignedInAsync(Roles.Administrator);
+
+        Assert.Equal(HttpStatusCode.Redirect, (await admin.PostFormAsync("/Admin/Topics", new() { ["NewTopic.Name"] = name }, "/Admin/Topics?handler=AddTopic")).StatusCode);
+        using var duplicate = await admin.PostFormAsync("/Admin/Topics", new() { ["NewTopic.Name"] = name.ToUpperInvariant() }, "/Admin/Topics?handler=AddTopic");
+        FieldMessage.AssertShown(await duplicate.Content.ReadAsStringAsync(), "NewTopic.Name", "already a topic with that name");
+        var id = await RecordingData.ScalarAsync<long>(app.DataSource, "SELECT id FROM outreach.record_topics WHERE name = @name", new { name });
+        using var worker = await app.SignedInAsEmailAsync(lead.Email);
+        Assert.Contains(name, await worker.GetPageAsync($"/Records/Edit?sessionId={session}"), StringComparison.Ordinal);
+
+        Assert.Equal(HttpStatusCode.Redirect, (await admin.PostFormAsync("/Admin/Topics", [], $"/Admin/Topics?handler=TopicActive&id={id}&active=false")).StatusCode);
+
+        Assert.DoesNotContain(name, await worker.GetPageAsync($"/Records/Edit?sessionId={session}"), StringComparison.Ordinal);
+        var fields = RecordFields(StartedYesterday());
+        fields["Input.TopicIds"] = Id(id);
+        using var refused = await worker.PostFormAsync($"/Records/Edit?sessionId={session}", fields);
+        FieldMessage.AssertShown(await refused.Content.ReadAsStringAsync(), "Input.TopicIds", "Choose topics from the list.");
+        Assert.Equal(2, await TestData.CountAsync(app.DataSource,
+            "SELECT count(*) FROM outreach.audit_events WHERE entity = 'record_topic' AND entity_id = @id", new { id = Id(id) }));
+        using var coordinator = await app.SignedInAsync(Roles.Coordinator);
+        using var notAdmin = await coordinator.GetAsync("/Admin/Topics");
+        Assert.True(Refused(notAdmin));
     }
 
     private static bool Refused(HttpResponseMessage response) =>
