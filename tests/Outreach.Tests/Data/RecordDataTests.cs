@@ -188,6 +188,7 @@ public sealed class RecordDataTests(DatabaseFixture db)
         Assert.DoesNotContain("carry", sms.Body, StringComparison.Ordinal);
         Assert.True(await RecordingData.ScalarAsync<bool>(db.DataSource,
             "SELECT safeguarding_concern FROM outreach.session_records WHERE session_id = @SessionId", s));
+        await RecordingData.VoidUnsentAsync(db.DataSource, $"safeguarding:concern:{concern.Id}:");
     }
 
     [Fact]

@@ -50,4 +50,8 @@ public static class RecordingData
         await using var c = await db.OpenConnectionAsync();
         await c.ExecuteAsync(sql, args);
     }
+
+    /// <summary>The database is shared: a test's unsent texts must not be picked up by another test's send run.</summary>
+    public static Task VoidUnsentAsync(NpgsqlDataSource db, string keyPrefix) => ExecuteAsync(db,
+        "UPDATE outreach.sms_outbox SET status = 'void' WHERE status = 'pending' AND dedupe_key LIKE @keyPrefix || '%'", new { keyPrefix });
 }

@@ -65,6 +65,7 @@ public sealed class RecordingJobTests(DatabaseFixture db)
         Assert.Single(await OutboxAsync($"record-chase:session:{overdue}"));
         Assert.Empty(await OutboxAsync($"record-chase:session:{recorded}"));
         Assert.Equal(0, await TestData.CountAsync(db.DataSource, "SELECT count(*) FROM outreach.alerts WHERE session_id = @recorded", new { recorded }));
+        await RecordingData.VoidUnsentAsync(db.DataSource, $"record-chase:session:{overdue}");
     }
 
     [Fact]
@@ -80,6 +81,7 @@ public sealed class RecordingJobTests(DatabaseFixture db)
 
         var row = Assert.Single(await OutboxAsync($"record-chase:session:{shift}"));
         Assert.Equal(new DateTime(2026, 12, 12, 8, 0, 0), row.NotBefore);
+        await RecordingData.VoidUnsentAsync(db.DataSource, $"record-chase:session:{shift}");
     }
 
     [Fact]

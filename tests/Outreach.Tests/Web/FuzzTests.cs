@@ -292,7 +292,7 @@ public sealed partial class FuzzTests(OutreachApp app, ITestOutputHelper output)
         "worker_availability", "skills", "sessions", "session_series", "assignments", "session_records", "closed_days",
         "users", "user_roles", "user_tokens", "audit_events", "session_record_topics", "session_record_staff",
         "session_record_referrals", "session_record_surveys", "record_topics", "survey_questions", "safeguarding_concerns",
-        "ae_engagements", "ae_follow_ups", "alerts", "sms_outbox",
+        "ae_engagements", "ae_follow_ups",
     ];
 
     private async Task<Fixtures> FixturesAsync()
