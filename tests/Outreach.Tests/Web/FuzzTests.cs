@@ -679,8 +679,20 @@ public sealed partial class FuzzTests(OutreachApp app, ITestOutputHelper output)
     private static bool NotAMobile(string value) => !MobileNumber.TryNormalise(value, out _, out _);
 
     // A worker id that is not an existing worker: not a number, or outside the ids handed out so far.
-    private static bool NotAWorker(string value, long maxWorkerId) =>
-        !long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var id) || id < 1 || id > maxWorkerId + 1_000_000;
+    // The model binder reads numbers through the type converter, which also takes hex ("0x1F"): such a value
+    // names a real worker once the database holds enough of them, so it is no anchor.
+    private static bool NotAWorker(string value, long maxWorkerId)
+    {
+        long? id = long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) ? parsed : null;
+        try
+        {
+            id ??= (long?)new System.ComponentModel.Int64Converter().ConvertFromInvariantString(value);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or NotSupportedException or OverflowException)
+        {
+        }
+        return id is not { } worker || worker < 1 || worker > maxWorkerId + 1_000_000;
+    }
 
     private static readonly string[] AuditDateFormats = ["yyyy-MM-dd", "d/M/yyyy", "d/M/yy", "d.M.yyyy", "d-M-yyyy"];
 
