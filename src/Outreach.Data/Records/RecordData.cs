@@ -114,23 +114,6 @@ public sealed class RecordData(NpgsqlDataSource dataSource, TimeProvider clock, 
         return rows.AsList();
     }
 
-    /// <summary>Sessions that have ended without a record (for coordinators to chase).</summary>
-    public async Task<IReadOnlyList<MySessionRow>> MissingAsync(DateTime fromUtc, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var rows = await connection.QueryAsync<MySessionRow>(new CommandDefinition("""
-            SELECT s.id AS session_id, s.title, s.kind, v.name AS venue_name, s.starts_at, s.ends_at,
-                   s.status AS session_status, '' AS assignment_status, false AS is_lead, false AS has_record
-            FROM outreach.sessions s JOIN outreach.venues v ON v.id = s.venue_id
-            WHERE s.starts_at >= @fromUtc - interval '24 hours' AND s.starts_at <= @nowUtc
-              AND s.ends_at >= @fromUtc AND s.ends_at <= @nowUtc AND s.status <> 'cancelled'
-              AND NOT EXISTS (SELECT 1 FROM outreach.session_records r WHERE r.session_id = s.id)
-            ORDER BY s.ends_at
-            LIMIT 200
-            """, new { fromUtc, nowUtc = clock.GetUtcNow().UtcDateTime }, cancellationToken: cancellationToken));
-        return rows.AsList();
-    }
-
     /// <summary>
     /// Sessions ended at least <paramref name="overdueAfter"/> ago (and since <paramref name="fromUtc"/>) with no record,
     /// oldest first, with their lead worker and whether the chaser text and the escalation have gone.
@@ -184,15 +167,8 @@ public sealed class RecordData(NpgsqlDataSource dataSource, TimeProvider clock, 
         return rows.AsList();
     }
 
-    /// <param name="userId">The youth worker's user id, or null for a coordinator who may correct any record.</param>
-    public async Task<(RecordTarget Session, SessionRecord? Record)?> FindAsync(
-        long sessionId, long? userId, CancellationToken cancellationToken)
-    {
-        var form = await LoadAsync(sessionId, userId, cancellationToken);
-        return form is null ? null : (form.Session, form.Record);
-    }
-
     /// <summary>Everything the record page shows, or null when the session is outside the user's scope.</summary>
+    /// <param name="userId">The youth worker's user id, or null for a coordinator who may correct any record.</param>
     public async Task<RecordForm?> LoadAsync(long sessionId, long? userId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
