@@ -51,7 +51,16 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<SeriesData>();
         services.AddSingleton<SessionEditData>();
         services.AddSingleton<ClosedDayData>();
+        services.AddOptions<RecordingOptions>().Configure<IServiceProvider>((options, provider) =>
+        {
+            var configuration = provider.GetService<IConfiguration>();
+            options.OnCallCoordinatorMobile = configuration?["Sms:OnCallCoordinatorMobile"];
+            options.PublicBaseUrl = configuration?["Site:PublicBaseUrl"] is { Length: > 0 } url ? url : options.PublicBaseUrl;
+        });
         services.AddSingleton<RecordData>();
+        services.AddSingleton<TopicData>();
+        services.AddSingleton<Outreach.Data.Safeguarding.SafeguardingData>();
+        services.AddSingleton<Outreach.Data.Engagements.EngagementData>();
         services.AddSingleton<Outreach.Data.Alerts.AlertData>();
         services.AddSingleton<OutboxData>();
         services.AddSingleton<WebhookData>();

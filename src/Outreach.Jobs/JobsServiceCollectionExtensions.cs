@@ -93,6 +93,8 @@ public static class JobsServiceCollectionExtensions
         services.AddTransient<Messages.WeeklyRosterJob>();
         services.AddTransient<Messages.ReplyHandler>();
         services.AddTransient<Messages.SmsFollowUp>();
+        services.AddTransient<Records.RecordChaserJob>();
+        services.AddTransient<Engagements.FollowUpReminderJob>();
         return services;
     }
 }

@@ -18,6 +18,8 @@ public static class RecurringJobs
     public const string SessionNotices = "sms-session-notices";
     public const string WeeklyRoster = "sms-weekly-roster";
     public const string MonthlyReport = "monthly-report";
+    public const string RecordChaser = "records-chase-missing";
+    public const string FollowUpReminders = "engagements-follow-up-reminders";
 
     /// <param name="rosterCron">When the weekly roster goes (UK time); see <see cref="Messages.MessagingOptions.RosterCron"/>.</param>
     public static void Register(IRecurringJobManager manager, string? rosterCron = null)
@@ -35,5 +37,7 @@ public static class RecurringJobs
         manager.AddOrUpdate<Messages.SessionNoticeJob>(SessionNotices, job => job.RunAsync(CancellationToken.None), "* * * * *", uk);
         manager.AddOrUpdate<Messages.WeeklyRosterJob>(WeeklyRoster, job => job.RunAsync(CancellationToken.None),
             rosterCron ?? new Messages.MessagingOptions().RosterCron(), uk);
+        manager.AddOrUpdate<Records.RecordChaserJob>(RecordChaser, job => job.RunAsync(CancellationToken.None), "*/15 * * * *", uk);
+        manager.AddOrUpdate<Engagements.FollowUpReminderJob>(FollowUpReminders, job => job.RunAsync(CancellationToken.None), "*/15 * * * *", uk);
     }
 }

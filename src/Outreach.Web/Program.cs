@@ -76,6 +76,8 @@ builder.Services.AddRazorPages(options =>
     options.Conventions.AuthorizeFolder("/ClosedDays", Policies.Coordinators);
     options.Conventions.AuthorizeFolder("/Messages", Policies.Coordinators);
     options.Conventions.AuthorizeFolder("/Records", Policies.Records);
+    options.Conventions.AuthorizeFolder("/Engagements", Policies.Engagements);
+    options.Conventions.AuthorizeFolder("/Safeguarding", Policies.Safeguarding);
     options.Conventions.AuthorizeFolder("/Reports", Policies.Reports);
     options.Conventions.AuthorizeFolder("/Admin", Policies.Administrators);
     // The rest of /Account (the user's own security settings) needs a signed-in user.

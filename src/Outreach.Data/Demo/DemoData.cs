@@ -50,6 +50,7 @@ public sealed class DemoData(NpgsqlDataSource dataSource, TimeProvider clock)
         await InsertSmsSendingExamplesAsync(db, workerIds, now);
         await InsertRepliesAsync(db, workerIds, now);
         await InsertImpactHistoryAsync(db, venueIds, workerIds, now);
+        await InsertRecordDetailsAndEngagementsAsync(db, now);
 
         await transaction.CommitAsync(cancellationToken);
         return true;
@@ -491,6 +492,164 @@ public sealed class DemoData(NpgsqlDataSource dataSource, TimeProvider clock)
             foreach (var latest in candidates.OrderByDescending(i => plan[i].EndsAt).Take(1))
             {
                 unrecorded.Add(latest);
+            }
+        }
+    }
+
+    // What the recording side shows: topics, staff, referrals and survey results on recent records, one open
+    // safeguarding concern, and A&E engagements (some from shifts four to nine weeks back, so follow-ups are due and overdue).
+    // Its own random sequence, so the sessions and records above stay as they were.
+    private static async Task InsertRecordDetailsAndEngagementsAsync(Db db, DateTimeOffset now)
+    {
+        var random = new Random(Seed + 15);
+        var topics = (await db.QueryAsync<long>("SELECT id FROM outreach.record_topics WHERE active ORDER BY id")).ToArray();
+        var questions = (await db.QueryAsync<long>("SELECT id FROM outreach.survey_questions WHERE active ORDER BY id")).ToArray();
+        var services = new[] { "mentoring", "camhs", "substance_misuse", "youth_offending" };
+        var recorded = (await db.QueryAsync<(long SessionId, string Kind, int Head)>("""
+            SELECT r.session_id, s.kind, r.count_under_11 + r.count_11_13 + r.count_14_15 + r.count_16_17 + r.count_18_24
+            FROM outreach.session_records r JOIN outreach.sessions s ON s.id = r.session_id
+            WHERE r.delivered ORDER BY s.starts_at DESC LIMIT 40
+            """)).ToList();
+        foreach (var (sessionId, kind, head) in recorded)
+        {
+            await db.ExecuteAsync("""
+                INSERT INTO outreach.session_record_staff (session_id, worker_id)
+                SELECT session_id, worker_id FROM outreach.assignments WHERE session_id = @sessionId AND status IN ('assigned', 'confirmed')
+                """, new { sessionId });
+            if (kind == "ae_shift")
+            {
+                continue;
+            }
+            var chosen = topics.OrderBy(_ => random.Next()).Take(random.Next(2, 4)).ToArray();
+            await db.ExecuteAsync("""
+                INSERT INTO outreach.session_record_topics (session_id, topic_id) SELECT @sessionId, unnest(@chosen)
+                """, new { sessionId, chosen });
+            if (head >= 8 && random.NextDouble() < 0.35)
+            {
+                await db.ExecuteAsync("INSERT INTO outreach.session_record_referrals (session_id, service, count) VALUES (@sessionId, @service, @count)",
+                    new { sessionId, service = Pick(random, services), count = random.Next(1, 3) });
+            }
+            if (head >= 15 && random.NextDouble() < 0.5)
+            {
+                foreach (var question in questions)
+                {
+                    var before = Math.Round(2.2m + (decimal)random.NextDouble(), 2);
+                    await db.ExecuteAsync("""
+                        INSERT INTO outreach.session_record_surveys (session_id, question_id, before_mean, before_n, after_mean, after_n)
+                        VALUES (@sessionId, @question, @before, @beforeN, @after, @afterN)
+                        """, new
+                    {
+                        sessionId, question, before, beforeN = head - random.Next(0, 4),
+                        after = Math.Min(5m, before + Math.Round(0.3m + (decimal)random.NextDouble() * 0.8m, 2)), afterN = head - random.Next(1, 6),
+                    });
+                }
+            }
+        }
+
+        var concernSession = recorded.Where(r => r.Kind != "ae_shift").Select(r => r.SessionId).FirstOrDefault();
+        if (concernSession != 0)
+        {
+            var concern = await db.SingleAsync<long>("""
+                INSERT INTO outreach.safeguarding_concerns (session_id, raised_by_user_id, raised_at, details, updated_at)
+                SELECT s.id, w.user_id, s.ends_at + interval '40 minutes',
+                       'A Year 9 pupil stayed behind and said an older boy has been asking them to hold a bag for him after school. They seemed frightened of saying more.',
+                       s.ends_at + interval '40 minutes'
+                FROM outreach.sessions s
+                LEFT JOIN outreach.assignments a ON a.session_id = s.id AND a.is_lead
+                LEFT JOIN outreach.youth_workers w ON w.id = a.worker_id
+                WHERE s.id = @concernSession
+                LIMIT 1
+                RETURNING id
+                """, new { concernSession });
+            await db.ExecuteAsync("UPDATE outreach.session_records SET safeguarding_concern = true WHERE session_id = @concernSession", new { concernSession });
+            await db.ExecuteAsync("""
+                INSERT INTO outreach.alerts (dedupe_key, kind, message, session_id, created_at)
+                SELECT 'safeguarding:concern:' || @concern, 'safeguarding',
+                       'Safeguarding concern raised from the session at ' || v.name || ': open Safeguarding to read it and hand it over.', s.id, c.raised_at
+                FROM outreach.safeguarding_concerns c JOIN outreach.sessions s ON s.id = c.session_id JOIN outreach.venues v ON v.id = s.venue_id
+                WHERE c.id = @concern
+                """, new { concern });
+        }
+
+        // Three earlier Saturday-night shifts at the busiest site, led by whoever leads its shifts now.
+        var busiest = await db.QueryAsync<(long VenueId, long WorkerId)>("""
+            SELECT s.venue_id, a.worker_id FROM outreach.sessions s JOIN outreach.assignments a ON a.session_id = s.id AND a.is_lead
+            WHERE s.kind = 'ae_shift' AND s.status <> 'cancelled' ORDER BY s.starts_at LIMIT 1
+            """);
+        var shifts = new List<(long Id, DateTimeOffset StartsAt, DateTimeOffset EndsAt)>();
+        foreach (var (venueId, workerId) in busiest)
+        {
+            var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, London).Date);
+            foreach (var weeksBack in new[] { 9, 5, 4 })
+            {
+                var day = today.AddDays(-7 * weeksBack);
+                day = day.AddDays(-(((int)day.DayOfWeek + 1) % 7));
+                var (startsAt, endsAt) = (At(day, new(18, 0)), At(day.AddDays(1), new(2, 0)));
+                var id = await db.SingleAsync<long>("""
+                    INSERT INTO outreach.sessions (venue_id, kind, title, starts_at, ends_at, required_workers, status, notes, created_at, updated_at)
+                    VALUES (@venueId, 'ae_shift', 'A&E evening shift', @startsAt, @endsAt, 1, 'delivered', '', @startsAt - interval '20 days', @endsAt)
+                    RETURNING id
+                    """, new { venueId, startsAt, endsAt });
+                await db.ExecuteAsync("""
+                    INSERT INTO outreach.assignments (session_id, worker_id, status, is_lead) VALUES (@id, @workerId, 'confirmed', true);
+                    INSERT INTO outreach.session_records (session_id, delivered, actual_start, actual_end, count_14_15, count_16_17, recorded_at, updated_at)
+                    VALUES (@id, true, @startsAt, @endsAt, 1, 2, @endsAt + interval '3 hours', @endsAt + interval '3 hours');
+                    INSERT INTO outreach.session_record_staff (session_id, worker_id) VALUES (@id, @workerId);
+                    """, new { id, workerId, startsAt, endsAt });
+                shifts.Add((id, startsAt, endsAt));
+            }
+        }
+        shifts.AddRange(await db.QueryAsync<(long, DateTimeOffset, DateTimeOffset)>("""
+            SELECT id, starts_at, ends_at FROM outreach.sessions
+            WHERE kind = 'ae_shift' AND status <> 'cancelled' AND ends_at <= @now ORDER BY starts_at DESC LIMIT 5
+            """, new { now }));
+
+        var references = new List<string>();
+        var bands = new[] { "11_13", "14_15", "14_15", "16_17", "16_17", "16_17", "18_24" };
+        var reasons = new[] { "knife", "knife", "other_weapon", "no_weapon", "no_weapon", "other" };
+        var sources = new[] { "ed_staff", "ed_staff", "ed_staff", "police", "self", "family" };
+        var outcomes = new[] { "engaged", "engaged", "engaged", "declined", "unreachable" };
+        var made = 0;
+        foreach (var (shift, startsAt, endsAt) in shifts.OrderBy(s => s.StartsAt))
+        {
+            for (var k = 0; k < 2 && made < 11; k++, made++)
+            {
+                // Now and then someone comes back: the same reference, a new engagement.
+                var reference = references.Count > 2 && random.NextDouble() < 0.2
+                    ? Pick(random, references)
+                    : "AE-" + new string(Enumerable.Range(0, 6).Select(_ => "23456789ABCDEFGHJKMNPQRSTUVWXYZ"[random.Next(31)]).ToArray());
+                references.Add(reference);
+                var referredAt = startsAt.AddMinutes(random.Next(30, 300));
+                var firstContact = random.NextDouble() < 0.9 ? referredAt.AddMinutes(random.Next(5, 95)) : (DateTimeOffset?)null;
+                var engagedDay = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(firstContact ?? referredAt, London).Date);
+                var closed = made == 1;
+                var id = await db.SingleAsync<long>("""
+                    INSERT INTO outreach.ae_engagements (reference, session_id, worker_id, age_band, gender, presenting_reason, consent,
+                        referral_source, referred_at, first_contact_at, support_plan_started, status, closed_at, closed_reason, created_at, updated_at)
+                    SELECT @reference, @shift, (SELECT worker_id FROM outreach.assignments WHERE session_id = @shift ORDER BY is_lead DESC, id LIMIT 1),
+                           @band, @gender, @reason, @consent, @source, @referredAt, @firstContact, @plan,
+                           CASE WHEN @closed THEN 'closed' ELSE 'open' END, CASE WHEN @closed THEN @closedAt END,
+                           CASE WHEN @closed THEN 'support_completed' END, @referredAt, @referredAt
+                    RETURNING id
+                    """, new
+                {
+                    reference, shift, band = Pick(random, bands), gender = random.NextDouble() < 0.8 ? (random.NextDouble() < 0.75 ? "male" : "female") : null,
+                    reason = Pick(random, reasons), consent = random.NextDouble() < 0.85, source = Pick(random, sources), referredAt, firstContact,
+                    plan = random.NextDouble() < 0.6, closed, closedAt = now.AddDays(-3),
+                });
+                foreach (var (stage, due) in new[] { ("4_weeks", engagedDay.AddDays(28)), ("12_weeks", engagedDay.AddDays(84)), ("6_months", engagedDay.AddMonths(6)) })
+                {
+                    var dueAt = At(due, new(10, 0));
+                    var answered = dueAt < now.AddDays(-10) || (closed && stage == "4_weeks");
+                    await db.ExecuteAsync("""
+                        INSERT INTO outreach.ae_follow_ups (engagement_id, stage, due_on, outcome, recorded_at)
+                        VALUES (@id, @stage, @due::date, @outcome, @recordedAt)
+                        """, new
+                    {
+                        id, stage, due = due.ToDateTime(TimeOnly.MinValue),
+                        outcome = answered ? Pick(random, outcomes) : null, recordedAt = answered ? (DateTimeOffset?)Earlier(dueAt.AddDays(1), now) : null,
+                    });
+                }
             }
         }
     }

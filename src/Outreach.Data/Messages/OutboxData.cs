@@ -40,13 +40,18 @@ public sealed class OutboxData(NpgsqlDataSource dataSource, TimeProvider clock)
     public async Task<long?> AddAsync(OutgoingSms sms, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<long?>(new CommandDefinition("""
+        return await AddAsync(connection, null, sms, cancellationToken);
+    }
+
+    /// <summary>Adds the message inside the caller's transaction, so it is queued only if the change that causes it lands.</summary>
+    public static Task<long?> AddAsync(
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, OutgoingSms sms, CancellationToken cancellationToken) =>
+        connection.ExecuteScalarAsync<long?>(new CommandDefinition("""
             INSERT INTO outreach.sms_outbox (dedupe_key, purpose, worker_id, session_id, to_e164, body, not_before, expires_at, urgent)
             VALUES (@DedupeKey, @Purpose, @WorkerId, @SessionId, @ToE164, @Body, @NotBeforeUtc, @ExpiresAtUtc, @Urgent)
             ON CONFLICT (dedupe_key) DO NOTHING
             RETURNING id
-            """, sms, cancellationToken: cancellationToken));
-    }
+            """, sms, transaction, cancellationToken: cancellationToken));
 
     /// <summary>
     /// Takes up to <paramref name="limit"/> due rows for sending. On the way it voids what must not go

@@ -2,13 +2,14 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Outreach.Data.Alerts;
 using Outreach.Data.Identity;
+using Outreach.Data.Records;
 using Outreach.Web.Infrastructure;
 using Outreach.Data.Sessions;
 
 namespace Outreach.Web.Pages;
 
 /// <summary>The start page: each role lands where its work is.</summary>
-public class IndexModel(SessionData sessions, AlertData alerts, TimeProvider clock) : PageModel
+public class IndexModel(SessionData sessions, AlertData alerts, RecordData records, TimeProvider clock) : PageModel
 {
     public IReadOnlyList<AlertRow> Alerts { get; private set; } = [];
 
@@ -19,6 +20,9 @@ public class IndexModel(SessionData sessions, AlertData alerts, TimeProvider clo
 
     public int UpcomingCount { get; private set; }
 
+    /// <summary>Sessions ended more than 24 hours ago (in the last six weeks) with no record: the chaser has texted, the record is late.</summary>
+    public IReadOnlyList<OverdueRecordRow> OverdueRecords { get; private set; } = [];
+
     public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
     {
         if (User.IsInRole(Roles.Coordinator) || User.IsInRole(Roles.Administrator))
@@ -28,6 +32,7 @@ public class IndexModel(SessionData sessions, AlertData alerts, TimeProvider clo
             UpcomingCount = upcoming.Count(s => s.Status != "cancelled");
             Understaffed = upcoming.Where(s => s.Status != "cancelled" && s.AssignedWorkers < s.RequiredWorkers).ToList();
             Alerts = await alerts.OpenAsync(100, cancellationToken);
+            OverdueRecords = await records.OverdueAsync(now.AddDays(-42), TimeSpan.FromHours(24), 11, cancellationToken);
             return Page();
         }
         if (User.IsInRole(Roles.YouthWorker))

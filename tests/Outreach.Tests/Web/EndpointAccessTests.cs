@@ -42,6 +42,8 @@ public sealed class EndpointAccessTests(OutreachApp app)
         ("/Messages", [Roles.Administrator, Roles.Coordinator]),
         ("/ClosedDays", [Roles.Administrator, Roles.Coordinator]),
         ("/Records", [Roles.Administrator, Roles.Coordinator, Roles.YouthWorker]),
+        ("/Engagements", [Roles.Administrator, Roles.Coordinator, Roles.YouthWorker]),
+        ("/Safeguarding", [Roles.Administrator, Roles.Coordinator]),
         ("/Reports", [Roles.Administrator, Roles.Coordinator, Roles.Commissioner]),
         ("/Reports/Archive", [Roles.Administrator, Roles.Coordinator, Roles.Commissioner]),
         ("/Admin", [Roles.Administrator]),

@@ -10,6 +10,7 @@ using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Outreach.Data;
 using Outreach.Data.ApiKeys;
+using Outreach.Data.Engagements;
 using Outreach.Data.Identity;
 using Outreach.Data.Sessions;
 using Outreach.Data.Venues;
@@ -73,7 +74,30 @@ public sealed partial class FuzzTests(OutreachApp app, ITestOutputHelper output)
             r => $"/Records/Edit?sessionId={IdOrBad(r, f.Session)}", $"/Records/Edit?sessionId={f.Session}",
             F("Input.Delivered"), F("Input.NotDeliveredReason"), F("Input.ActualStart"), F("Input.ActualEnd"),
             A("Input.CountUnder11", r => Pick(r, BadCounts)), F("Input.Count11To13"), F("Input.Count14To15"),
-            F("Input.Count16To17"), F("Input.Count18To24"), F("Input.Notes")));
+            F("Input.Count16To17"), F("Input.Count18To24"), F("Input.Notes"), F("Input.CountFemale"), F("Input.CountMale"),
+            F("Input.YearGroups[7]"), F("Input.YearGroups[x]"), F("Input.TopicIds"), F("Input.TopicIds"), F("Input.StaffIds", r => Maybe(r, f.Worker)),
+            F("Input.Referrals[camhs]"), F("Input.Referrals[nobody]"), F("Input.Surveys[0].QuestionId"), F("Input.Surveys[0].BeforeMean"),
+            F("Input.Surveys[0].BeforeN"), F("Input.Surveys[0].AfterMean"), F("Input.Surveys[0].AfterN"), F("Input.RaiseConcern"),
+            F("Input.ConcernDetails")));
+        targets.AddRange(FormTargets("/Engagements/Create", 300, staff, r => "/Engagements/Create" + (r.Next(3) == 0 ? "?sessionId=" + InUrl(Bad(r)) : ""),
+            "/Engagements/Create",
+            F("Input.SessionId", r => Maybe(r, f.Shift)), F("Input.Returning"), F("Input.ExistingReference"),
+            A("Input.AgeBand", r => Anchor(r, v => !EngagementVocabulary.AgeBands.ContainsKey(v))), F("Input.Gender"), F("Input.PresentingReason"),
+            F("Input.Consent"), F("Input.ReferralSource"), F("Input.ReferredAt"), F("Input.FirstContactAt"), F("Input.SupportPlanStarted")));
+        targets.AddRange(FormTargets("/Engagements/Details/{id}?handler=FollowUp", 200, staff,
+            r => $"/Engagements/Details/{IdOrBad(r, f.Engagement)}?handler=FollowUp", $"/Engagements/Details/{f.Engagement}?handler=FollowUp",
+            F("Stage"), A("Outcome", r => Anchor(r, v => !EngagementVocabulary.Outcomes.ContainsKey(v)))));
+        targets.AddRange(FormTargets("/Engagements/Details/{id}?handler=Close", 150, staff,
+            r => $"/Engagements/Details/{IdOrBad(r, f.Engagement)}?handler=Close", $"/Engagements/Details/{f.Engagement}?handler=Close",
+            A("CloseReason", r => Anchor(r, v => !EngagementVocabulary.CloseReasons.ContainsKey(v)))));
+        targets.AddRange(FormTargets("/Safeguarding/Details/{id}?handler=HandOver", 200, staff,
+            r => $"/Safeguarding/Details/{IdOrBad(r, f.Concern)}?handler=HandOver", $"/Safeguarding/Details/{f.Concern}?handler=HandOver",
+            A("HandedOverTo", r => EmptyOrTooLong(r, 300))));
+        targets.AddRange(FormTargets("/Admin/Topics?handler=AddTopic", 150, new Poster(admin.Http, adminToken),
+            _ => "/Admin/Topics?handler=AddTopic", "/Admin/Topics?handler=AddTopic", A("NewTopic.Name", r => EmptyOrTooLong(r, 100))));
+        targets.AddRange(FormTargets("/Admin/Topics?handler=AddQuestion", 150, new Poster(admin.Http, adminToken),
+            _ => "/Admin/Topics?handler=AddQuestion", "/Admin/Topics?handler=AddQuestion",
+            A("NewQuestion.Text", r => EmptyOrTooLong(r, 200)), F("NewQuestion.HigherIsBetter")));
         targets.AddRange(FormTargets("/Account/Login", 500, anonymousPoster,
             r => "/Account/Login" + (r.Next(4) == 0 ? "?returnUrl=" + Uri.EscapeDataString(InUrl(Bad(r))) : ""), "/Account/Login",
             F("Input.Email", r => Anchor(r, v => !v.Contains("@tests.outreach.test", StringComparison.OrdinalIgnoreCase))), F("Input.Password")));
@@ -260,7 +284,7 @@ public sealed partial class FuzzTests(OutreachApp app, ITestOutputHelper output)
         });
     }
 
-    private sealed record Fixtures(long Area, long Venue, long Worker, long Session, long PendingUser, long MaxWorkerId);
+    private sealed record Fixtures(long Area, long Venue, long Worker, long Session, long PendingUser, long MaxWorkerId, long Shift, long Engagement, long Concern);
 
     private sealed record State(SortedDictionary<string, long> Counts, IReadOnlyList<string> FixtureRows);
 
@@ -269,7 +293,9 @@ public sealed partial class FuzzTests(OutreachApp app, ITestOutputHelper output)
     [
         "venues", "venue_contacts", "venue_imports", "youth_workers", "worker_areas", "worker_skills", "worker_leave",
         "worker_availability", "skills", "sessions", "session_series", "assignments", "session_records", "closed_days",
-        "users", "user_roles", "user_tokens", "audit_events",
+        "users", "user_roles", "user_tokens", "audit_events", "session_record_topics", "session_record_staff",
+        "session_record_referrals", "session_record_surveys", "record_topics", "survey_questions", "safeguarding_concerns",
+        "ae_engagements", "ae_follow_ups",
     ];
 
     private async Task<Fixtures> FixturesAsync()
@@ -285,7 +311,21 @@ public sealed partial class FuzzTests(OutreachApp app, ITestOutputHelper output)
         await c.ExecuteAsync("UPDATE outreach.users SET password_hash = NULL WHERE id = @id", new { id = pending.Id });
         await app.Services.GetRequiredService<InvitationData>().CreateAsync(pending.Id, CancellationToken.None);
         var maxWorker = await c.ExecuteScalarAsync<long>("SELECT max(id) FROM outreach.youth_workers");
-        return new Fixtures(area, venue, worker, session, pending.Id, maxWorker);
+        // An A&E shift that has started, with an engagement and a safeguarding concern, so their forms reach their checks.
+        var hospital = await TestData.VenueAsync(app.DataSource, "emergency_department", area);
+        var shift = await RecordingData.AeShiftAsync(app.DataSource, DateTime.UtcNow.AddHours(-2), TimeSpan.FromHours(8), hospital);
+        var engagement = await c.ExecuteScalarAsync<long>("""
+            INSERT INTO outreach.ae_engagements (reference, session_id, age_band, presenting_reason, consent, referral_source, referred_at)
+            VALUES ('AE-FUZZ' || substr(upper(md5(random()::text)), 1, 2), @shift, '16_17', 'knife', true, 'ed_staff', now() - interval '1 hour')
+            RETURNING id;
+            """, new { shift });
+        await c.ExecuteAsync("""
+            INSERT INTO outreach.ae_follow_ups (engagement_id, stage, due_on)
+            VALUES (@engagement, '4_weeks', current_date + 28), (@engagement, '12_weeks', current_date + 84), (@engagement, '6_months', current_date + 182)
+            """, new { engagement });
+        var concern = await c.ExecuteScalarAsync<long>(
+            "INSERT INTO outreach.safeguarding_concerns (session_id, details) VALUES (@shift, 'Fuzz fixture') RETURNING id", new { shift });
+        return new Fixtures(area, venue, worker, session, pending.Id, maxWorker, shift, engagement, concern);
     }
 
     private async Task<State> StateAsync(Fixtures f)
@@ -296,7 +336,10 @@ public sealed partial class FuzzTests(OutreachApp app, ITestOutputHelper output)
         {
             if (await c.ExecuteScalarAsync<bool>("SELECT to_regclass(@name) IS NOT NULL", new { name = "outreach." + table }))
             {
-                counts[table] = await c.ExecuteScalarAsync<long>($"SELECT count(*) FROM outreach.{table}");
+                // Opening a safeguarding concern or an engagement is audited by design (a refused form shows the page again).
+                counts[table] = await c.ExecuteScalarAsync<long>(table == "audit_events"
+                    ? "SELECT count(*) FROM outreach.audit_events WHERE action NOT IN ('read', 'list')"
+                    : $"SELECT count(*) FROM outreach.{table}");
             }
         }
         var rows = new List<string>
@@ -305,6 +348,9 @@ public sealed partial class FuzzTests(OutreachApp app, ITestOutputHelper output)
             await c.ExecuteScalarAsync<string>("SELECT row_to_json(t)::text FROM outreach.youth_workers t WHERE id = @Worker", f) ?? "",
             await c.ExecuteScalarAsync<string>("SELECT row_to_json(t)::text FROM outreach.sessions t WHERE id = @Session", f) ?? "",
             await c.ExecuteScalarAsync<string>("SELECT row_to_json(t)::text FROM outreach.user_tokens t WHERE user_id = @PendingUser", f) ?? "",
+            await c.ExecuteScalarAsync<string>("SELECT row_to_json(t)::text FROM outreach.ae_engagements t WHERE id = @Engagement", f) ?? "",
+            await c.ExecuteScalarAsync<string>("SELECT json_agg(t ORDER BY stage)::text FROM outreach.ae_follow_ups t WHERE engagement_id = @Engagement", f) ?? "",
+            await c.ExecuteScalarAsync<string>("SELECT row_to_json(t)::text FROM outreach.safeguarding_concerns t WHERE id = @Concern", f) ?? "",
         };
         return new State(counts, rows);
     }

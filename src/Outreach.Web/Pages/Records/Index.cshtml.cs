@@ -18,6 +18,9 @@ public class IndexModel(RecordData records, CalendarFeedData feeds, TimeProvider
 
     public IReadOnlyList<MySessionRow> Sessions { get; private set; } = [];
 
+    /// <summary>For coordinators: every session of the last six weeks that ended without a record, oldest first.</summary>
+    public IReadOnlyList<OverdueRecordRow> Missing { get; private set; } = [];
+
     public bool IsWorker { get; private set; }
 
     public DateTime NowUtc { get; private set; }
@@ -26,9 +29,14 @@ public class IndexModel(RecordData records, CalendarFeedData feeds, TimeProvider
     {
         NowUtc = clock.GetUtcNow().UtcDateTime;
         IsWorker = User.IsInRole(Roles.YouthWorker);
-        Sessions = IsWorker && User.UserId() is { } userId
-            ? await records.MySessionsAsync(userId, NowUtc.AddDays(-28), cancellationToken)
-            : await records.MissingAsync(NowUtc.AddDays(-42), cancellationToken);
+        if (IsWorker && User.UserId() is { } userId)
+        {
+            Sessions = await records.MySessionsAsync(userId, NowUtc.AddDays(-28), cancellationToken);
+        }
+        else
+        {
+            Missing = await records.OverdueAsync(NowUtc.AddDays(-42), TimeSpan.Zero, 200, cancellationToken);
+        }
         HasCalendarFeed = IsWorker && User.UserId() is { } id && await feeds.HasTokenAsync(id, cancellationToken);
     }
 
