@@ -27,8 +27,9 @@ public sealed class RecordingDemoDataTests
                    (SELECT count(*) FROM outreach.session_record_referrals),
                    (SELECT count(DISTINCT session_id) FROM outreach.session_record_surveys),
                    (SELECT count(*) FROM outreach.safeguarding_concerns WHERE status = 'open'),
-                   (SELECT count(*) FROM outreach.ae_engagements),
-                   (SELECT count(*) FROM outreach.ae_follow_ups),
+                   (SELECT count(*) FROM outreach.ae_engagements WHERE worker_id IS NOT NULL),
+                   (SELECT count(*) FROM outreach.ae_follow_ups f JOIN outreach.ae_engagements e ON e.id = f.engagement_id
+                     WHERE e.worker_id IS NOT NULL),
                    (SELECT count(*) - count(DISTINCT reference) FROM outreach.ae_engagements),
                    (SELECT count(*) FROM outreach.ae_follow_ups f JOIN outreach.ae_engagements e ON e.id = f.engagement_id
                      WHERE f.outcome IS NULL AND e.status = 'open' AND f.due_on <= DATE '2026-12-06'),
@@ -41,7 +42,8 @@ public sealed class RecordingDemoDataTests
         Assert.InRange(counts.Engagements, 8, 12);
         Assert.Equal(3 * counts.Engagements, counts.FollowUps);
         Assert.True(counts.DueSoon > 0, "no follow-up is due in the coming week");
-        Assert.InRange(counts.Sessions, 40, 200);
+        // On top come the reports' year of history and its engagements (recorded without a worker, so not counted above).
+        Assert.True(counts.Sessions >= 40);
         Assert.Equal(1, await c.ExecuteScalarAsync<long>("SELECT count(*) FROM outreach.alerts WHERE kind = 'safeguarding'"));
 
         // The demo rows read back through the pages' own queries.
@@ -53,7 +55,7 @@ public sealed class RecordingDemoDataTests
             Assert.NotNull(form?.Record);
         }
         var engagements = new EngagementData(dataSource, clock);
-        foreach (var id in await c.QueryAsync<long>("SELECT id FROM outreach.ae_engagements"))
+        foreach (var id in await c.QueryAsync<long>("SELECT id FROM outreach.ae_engagements WHERE worker_id IS NOT NULL"))
         {
             var read = await engagements.ReadAsync(id, null, Actor.System, CancellationToken.None);
             Assert.Equal(3, read!.Value.FollowUps.Count);
