@@ -9,7 +9,8 @@ PG_PORT=${OUTREACH_BENCH_PG_PORT:-5434}
 SITE_PORT=${OUTREACH_BENCH_SITE_PORT:-5099}
 source scripts/postgres.sh
 pg_ensure_installed
-pg_start "$ROOT/.data/bench-postgres" "$PG_PORT"
+# National scale is about 1 GB: give it the memory a server holding it would have, not the 128 MB default.
+pg_start "$ROOT/.data/bench-postgres" "$PG_PORT" "-c shared_buffers=1GB"
 pg_create_db "$PG_PORT" "outreach_bench_$SCALE"
 DB="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=outreach_bench_$SCALE;Command Timeout=600"
 

@@ -35,9 +35,9 @@ as_pg() {
   fi
 }
 
-# pg_start DATA_DIR PORT: creates the cluster on first use, then starts it on 127.0.0.1:PORT.
+# pg_start DATA_DIR PORT [SERVER_OPTIONS]: creates the cluster on first use, then starts it on 127.0.0.1:PORT.
 pg_start() {
-  local dir="$1" port="$2"
+  local dir="$1" port="$2" extra="${3:-}"
   mkdir -p "$dir"
   if [ "$(id -u)" -eq 0 ]; then
     chown postgres:postgres "$dir"
@@ -52,7 +52,7 @@ pg_start() {
     return 0
   fi
   as_pg "$PG_VERSION_DIR/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-    -o "-p $port -c listen_addresses=127.0.0.1 -k $dir" start >/dev/null
+    -o "-p $port -c listen_addresses=127.0.0.1 -k $dir $extra" start >/dev/null
 }
 
 pg_stop() {

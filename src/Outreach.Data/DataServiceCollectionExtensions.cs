@@ -22,18 +22,9 @@ public static class DataServiceCollectionExtensions
     public static IServiceCollection AddOutreachData(this IServiceCollection services, string connectionString)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(_ =>
-        {
-            var builder = new NpgsqlDataSourceBuilder(connectionString) { Name = "outreach" };
-            // The same few hundred statements run all day: preparing the frequent ones saves their planning
-            // time, which for the calendar and ranking queries is longer than running them.
-            if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0)
-            {
-                builder.ConnectionStringBuilder.MaxAutoPrepare = 200;
-                builder.ConnectionStringBuilder.AutoPrepareMinUsages = 3;
-            }
-            return builder.Build();
-        });
+        // No automatic preparing: a prepared statement may get PostgreSQL's generic plan, which for the calendar
+        // (one area's week) scans the whole country's week, 3 to 8 times slower than the plan for the actual values.
+        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = "outreach" }.Build());
         services.AddSingleton<Migrator>();
         services.AddSingleton<DemoData>();
         services.AddSingleton<VenueData>();
