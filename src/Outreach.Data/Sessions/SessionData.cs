@@ -295,9 +295,10 @@ public sealed class SessionData(NpgsqlDataSource dataSource)
                 RETURNING id
                 """, new { sessionId }, transaction, cancellationToken: cancellationToken));
         }
+        // Whatever is still waiting to go to them about this session (reminders, the request to confirm) is stale now.
         await connection.ExecuteAsync(new CommandDefinition("""
             UPDATE outreach.sms_outbox SET status = 'void', last_error = 'booking withdrawn'
-            WHERE worker_id = @WorkerId AND session_id = @sessionId AND purpose = 'reminder' AND status = 'pending'
+            WHERE worker_id = @WorkerId AND session_id = @sessionId AND status = 'pending'
             """, new { booking.WorkerId, sessionId }, transaction, cancellationToken: cancellationToken));
         await Messages.ConfirmationData.VoidForAssignmentAsync(connection, transaction, assignmentId, cancellationToken);
         // The place goes on offer as cover in the same transaction (when the session is still short of workers).
