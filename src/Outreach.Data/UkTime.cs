@@ -33,6 +33,13 @@ public static class UkTime
         return true;
     }
 
+    /// <summary>The instant a UK calendar day begins. Midnight always exists here: the clocks change at 01:00 and 02:00.</summary>
+    public static DateTime StartOfDay(DateOnly day)
+    {
+        TryToUtc(day.ToDateTime(TimeOnly.MinValue), out var utc);
+        return utc;
+    }
+
     public static string Format(DateTime utc, string format = "ddd d MMM yyyy HH:mm") =>
         ToLocal(utc).ToString(format, System.Globalization.CultureInfo.GetCultureInfo("en-GB"));
 }

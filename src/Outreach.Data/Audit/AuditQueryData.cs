@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using CsvHelper;
 using Dapper;
 using Npgsql;
@@ -91,22 +90,22 @@ public sealed class AuditQueryData(NpgsqlDataSource dataSource)
     {
         var conditions = new List<string>();
         var args = new DynamicParameters();
-        if (Given(filter.Actor) is { } actor)
+        if (SqlText.Given(filter.Actor) is { } actor)
         {
             conditions.Add("actor_name ILIKE '%' || @actor || '%'");
-            args.Add("actor", EscapeLike(actor));
+            args.Add("actor", SqlText.EscapeLike(actor));
         }
-        if (Given(filter.Entity) is { } entity)
+        if (SqlText.Given(filter.Entity) is { } entity)
         {
             conditions.Add("entity = @entity");
             args.Add("entity", entity);
         }
-        if (Given(filter.EntityId) is { } entityId)
+        if (SqlText.Given(filter.EntityId) is { } entityId)
         {
             conditions.Add("entity_id = @entityId");
             args.Add("entityId", entityId);
         }
-        if (Given(filter.Action) is { } action)
+        if (SqlText.Given(filter.Action) is { } action)
         {
             conditions.Add("action = @action");
             args.Add("action", action);
@@ -114,36 +113,14 @@ public sealed class AuditQueryData(NpgsqlDataSource dataSource)
         if (filter.FromDay is { } from)
         {
             conditions.Add("occurred_at >= @from");
-            args.Add("from", StartOfUkDay(from));
+            args.Add("from", UkTime.StartOfDay(from));
         }
         if (filter.ToDay is { } to)
         {
             conditions.Add("occurred_at < @to");
-            args.Add("to", StartOfUkDay(to.AddDays(1)));
+            args.Add("to", UkTime.StartOfDay(to.AddDays(1)));
         }
         return (conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions), args);
     }
 
-    private static string? Given(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
-
-    private static string EscapeLike(string value)
-    {
-        var escaped = new StringBuilder(value.Length);
-        foreach (var c in value)
-        {
-            if (c is '\\' or '%' or '_')
-            {
-                escaped.Append('\\');
-            }
-            escaped.Append(c);
-        }
-        return escaped.ToString();
-    }
-
-    // Midnight always exists in the UK (the clocks change at 01:00 and 02:00).
-    private static DateTime StartOfUkDay(DateOnly day)
-    {
-        UkTime.TryToUtc(day.ToDateTime(TimeOnly.MinValue), out var utc);
-        return utc;
-    }
 }

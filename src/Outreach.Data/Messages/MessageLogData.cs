@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.RegularExpressions;
 using CsvHelper;
 using Dapper;
@@ -89,7 +88,7 @@ public sealed partial class MessageLogData(NpgsqlDataSource dataSource, TimeProv
         args.Add("offset", offset);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         // Counting millions of rows would cost more than the page itself: past CountLimit the total is "more than".
-        var join = Given(filter.Worker) is null ? "" : "JOIN outreach.youth_workers w ON w.id = o.worker_id";
+        var join = SqlText.Given(filter.Worker) is null ? "" : "JOIN outreach.youth_workers w ON w.id = o.worker_id";
         var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             $"SELECT count(*) FROM (SELECT 1 FROM outreach.sms_outbox o {join} {where} LIMIT {CountLimit + 1}) c",
             args, cancellationToken: cancellationToken));
@@ -288,7 +287,7 @@ public sealed partial class MessageLogData(NpgsqlDataSource dataSource, TimeProv
     {
         var conditions = new List<string>();
         var args = new DynamicParameters();
-        switch (Given(filter.Status))
+        switch (SqlText.Given(filter.Status))
         {
             case "problems":
                 conditions.Add("(o.status = 'failed' OR o.delivery_status IN ('undelivered', 'failed'))");
@@ -304,15 +303,15 @@ public sealed partial class MessageLogData(NpgsqlDataSource dataSource, TimeProv
                 args.Add("status", status);
                 break;
         }
-        if (Given(filter.Purpose) is { } purpose)
+        if (SqlText.Given(filter.Purpose) is { } purpose)
         {
             conditions.Add("o.purpose = @purpose");
             args.Add("purpose", purpose);
         }
-        if (Given(filter.Worker) is { } worker)
+        if (SqlText.Given(filter.Worker) is { } worker)
         {
             conditions.Add("w.full_name ILIKE '%' || @worker || '%'");
-            args.Add("worker", EscapeLike(worker));
+            args.Add("worker", SqlText.EscapeLike(worker));
         }
         if (filter.WorkerId is { } workerId)
         {
@@ -322,38 +321,16 @@ public sealed partial class MessageLogData(NpgsqlDataSource dataSource, TimeProv
         if (filter.FromDay is { } from)
         {
             conditions.Add("o.created_at >= @from");
-            args.Add("from", StartOfUkDay(from));
+            args.Add("from", UkTime.StartOfDay(from));
         }
         if (filter.ToDay is { } to)
         {
             conditions.Add("o.created_at < @to");
-            args.Add("to", StartOfUkDay(to.AddDays(1)));
+            args.Add("to", UkTime.StartOfDay(to.AddDays(1)));
         }
         return (conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions), args);
     }
 
-    private static string? Given(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
-
-    private static string EscapeLike(string value)
-    {
-        var escaped = new StringBuilder(value.Length);
-        foreach (var c in value)
-        {
-            if (c is '\\' or '%' or '_')
-            {
-                escaped.Append('\\');
-            }
-            escaped.Append(c);
-        }
-        return escaped.ToString();
-    }
-
-    // Midnight always exists in the UK (the clocks change at 01:00 and 02:00).
-    private static DateTime StartOfUkDay(DateOnly day)
-    {
-        UkTime.TryToUtc(day.ToDateTime(TimeOnly.MinValue), out var utc);
-        return utc;
-    }
 
     [GeneratedRegex(@"(:resend:[0-9]+)+$", RegexOptions.CultureInvariant)]
     private static partial Regex ResendSuffix();

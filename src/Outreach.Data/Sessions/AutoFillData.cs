@@ -484,13 +484,8 @@ public sealed class AutoFillData(
     private int BufferMinutes() => Math.Clamp(options.Value.TravelBufferMinutes, 0, 24 * 60);
 
     /// <summary>Midnight UK time on the Monday, to midnight UK time on the next Monday.</summary>
-    public static (DateTime FromUtc, DateTime ToUtc) WeekBounds(DateOnly monday)
-    {
-        // Midnight always exists in the UK: the clocks change at 01:00 and 02:00.
-        UkTime.TryToUtc(monday.ToDateTime(TimeOnly.MinValue), out var from);
-        UkTime.TryToUtc(monday.AddDays(7).ToDateTime(TimeOnly.MinValue), out var to);
-        return (from, to);
-    }
+    public static (DateTime FromUtc, DateTime ToUtc) WeekBounds(DateOnly monday) =>
+        (UkTime.StartOfDay(monday), UkTime.StartOfDay(monday.AddDays(7)));
 
     /// <summary>The Monday of the UK week a moment falls in.</summary>
     public static DateOnly MondayOf(DateTime utc)

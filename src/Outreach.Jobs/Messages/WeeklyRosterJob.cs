@@ -18,8 +18,8 @@ public sealed class WeeklyRosterJob(RosterData rosters, OutboxData outbox, IBack
         var now = clock.GetUtcNow().UtcDateTime;
         var today = DateOnly.FromDateTime(UkTime.ToLocal(now));
         var monday = ComingMonday(today);
-        var fromUtc = MidnightUtc(monday);
-        var toUtc = MidnightUtc(monday.AddDays(7));
+        var fromUtc = UkTime.StartOfDay(monday);
+        var toUtc = UkTime.StartOfDay(monday.AddDays(7));
         var link = (configuration["Site:PublicBaseUrl"] ?? "").TrimEnd('/') + "/Records";
         var queued = 0;
         foreach (var worker in (await rosters.WeekAsync(fromUtc, toUtc, cancellationToken)).GroupBy(r => r.WorkerId))
@@ -45,8 +45,4 @@ public sealed class WeeklyRosterJob(RosterData rosters, OutboxData outbox, IBack
         var days = ((int)DayOfWeek.Monday - (int)today.DayOfWeek + 7) % 7;
         return today.AddDays(days == 0 ? 7 : days);
     }
-
-    // UK midnight always exists (the clocks change at 01:00 and 02:00).
-    private static DateTime MidnightUtc(DateOnly day) =>
-        UkTime.TryToUtc(day.ToDateTime(TimeOnly.MinValue), out var utc) ? utc : throw new InvalidOperationException($"No UK midnight on {day}");
 }

@@ -18,8 +18,6 @@ namespace Outreach.Web.Pages.Messages;
 /// </summary>
 public class IndexModel(MessageLogData log, OutboxData outbox, IOptions<TwilioOptions> twilio, TimeProvider clock) : PageModel
 {
-    private static readonly string[] DateFormats = ["yyyy-MM-dd", "d/M/yyyy", "d/M/yy", "d.M.yyyy", "d-M-yyyy"];
-    private static readonly CultureInfo EnGb = CultureInfo.GetCultureInfo("en-GB");
 
     [BindProperty(SupportsGet = true)]
     [Display(Name = "Status")]
@@ -147,32 +145,8 @@ public class IndexModel(MessageLogData log, OutboxData outbox, IOptions<TwilioOp
         {
             ModelState.AddModelError(nameof(Status), "Choose a status from the list.");
         }
-        var from = Day(nameof(From), From);
-        var to = Day(nameof(To), To);
-        if (from is not null && to is not null && to < from)
-        {
-            ModelState.AddModelError(nameof(To), "The end date is before the start date.");
-        }
+        var (from, to) = UkDateFilter.Read(ModelState, nameof(From), From, nameof(To), To);
         filter = new MessageFilter(status, Kind, Worker, WorkerId, from, to);
         return ModelState.IsValid;
-    }
-
-    private DateOnly? Day(string field, string? value)
-    {
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            return null;
-        }
-        if (!DateOnly.TryParseExact(value.Trim(), DateFormats, EnGb, DateTimeStyles.None, out var day))
-        {
-            ModelState.AddModelError(field, "Enter a date like 31/01/2026.");
-            return null;
-        }
-        if (day.Year is < 2000 or > 2100)
-        {
-            ModelState.AddModelError(field, "Enter a date between 2000 and 2100.");
-            return null;
-        }
-        return day;
     }
 }
