@@ -27,4 +27,15 @@ public static class AuditLog
                 After = after is null ? null : JsonSerializer.Serialize(after),
             },
             transaction, cancellationToken: cancellationToken));
+
+    /// <summary>Records that someone downloaded <paramref name="entity"/> rows matching <paramref name="filter"/>,
+    /// before the download starts, so even an interrupted one is on record.</summary>
+    public static async Task WriteExportAsync(
+        NpgsqlDataSource dataSource, Actor actor, string entity, object filter, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await WriteAsync(connection, transaction, actor, "export", entity, null, null, filter, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
 }

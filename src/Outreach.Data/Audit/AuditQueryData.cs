@@ -45,12 +45,7 @@ public sealed class AuditQueryData(NpgsqlDataSource dataSource)
     /// </summary>
     public async Task WriteCsvAsync(AuditFilter filter, Actor actor, Stream output, CancellationToken cancellationToken)
     {
-        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
-        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
-        {
-            await AuditLog.WriteAsync(connection, transaction, actor, "export", "audit_events", null, null, filter, cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-        }
+        await AuditLog.WriteExportAsync(dataSource, actor, "audit_events", filter, cancellationToken);
 
         var (where, args) = Where(filter);
         await using var reading = await dataSource.OpenConnectionAsync(cancellationToken);

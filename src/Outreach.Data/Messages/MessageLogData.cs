@@ -119,12 +119,7 @@ public sealed partial class MessageLogData(NpgsqlDataSource dataSource, TimeProv
     /// </summary>
     public async Task WriteCsvAsync(MessageFilter filter, Actor actor, Stream output, CancellationToken cancellationToken)
     {
-        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
-        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
-        {
-            await AuditLog.WriteAsync(connection, transaction, actor, "export", "sms_outbox", null, null, filter, cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-        }
+        await AuditLog.WriteExportAsync(dataSource, actor, "sms_outbox", filter, cancellationToken);
 
         var (where, args) = Where(filter);
         await using var reading = await dataSource.OpenConnectionAsync(cancellationToken);
