@@ -71,7 +71,6 @@ public sealed class CalendarCache(NpgsqlDataSource dataSource, ILogger<CalendarC
             catch (Exception e)
             {
                 // Never stops the site: calendars are simply read from the database until listening resumes.
-                listening = false;
                 logger.LogWarning(e, "Calendar change listener lost its database connection; calendars are not cached until it is back");
             }
             listening = false;
