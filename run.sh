@@ -15,6 +15,9 @@ if [ -z "${ConnectionStrings__Outreach:-}" ]; then
   pg_create_db "$PG_PORT" outreach
   export ConnectionStrings__Outreach="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=outreach"
   export Demo__Load=${Demo__Load:-true}
+  # The database shares this machine's cores with the site: a few connections per core keep it busy without
+  # making it switch between dozens of them.
+  export Database__MaxConnections=${Database__MaxConnections:-$((4 * $(nproc)))}
   # The demo is served over plain http on 127.0.0.1 and should be explorable without an authenticator app.
   export Security__SecureCookies=${Security__SecureCookies:-false}
   export Security__RequireTwoFactorForStaff=${Security__RequireTwoFactorForStaff:-false}

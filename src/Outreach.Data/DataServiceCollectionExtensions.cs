@@ -19,12 +19,32 @@ namespace Outreach.Data;
 
 public static class DataServiceCollectionExtensions
 {
-    public static IServiceCollection AddOutreachData(this IServiceCollection services, string connectionString)
+    /// <param name="maxConnections">
+    /// At most this many database connections at once (the <c>Database:MaxConnections</c> setting); without it,
+    /// the connection string's Maximum Pool Size. Requests beyond it wait their turn in this process, which
+    /// keeps response times even: PostgreSQL given many more busy connections than it has cores spends the
+    /// difference switching between them.
+    /// </param>
+    public static IServiceCollection AddOutreachData(this IServiceCollection services, string connectionString, int? maxConnections = null)
     {
         services.TryAddSingleton(TimeProvider.System);
-        // No automatic preparing: a prepared statement may get PostgreSQL's generic plan, which for the calendar
-        // (one area's week) scans the whole country's week, 3 to 8 times slower than the plan for the actual values.
-        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = "outreach" }.Build());
+        if (maxConnections is < 2)
+        {
+            // One connection is held all the time by the site's calendar-change listener.
+            throw new InvalidOperationException("Database:MaxConnections must be at least 2.");
+        }
+        services.AddSingleton(_ =>
+        {
+            // No automatic preparing: a prepared statement may get PostgreSQL's generic plan, which for an ordinary
+            // query can be many times slower than the plan for the actual values. The few statements that gain
+            // are prepared explicitly, written so that their plan does not depend on the values.
+            var builder = new NpgsqlDataSourceBuilder(connectionString) { Name = "outreach" };
+            if (maxConnections is { } max)
+            {
+                builder.ConnectionStringBuilder.MaxPoolSize = max;
+            }
+            return builder.Build();
+        });
         services.AddSingleton<Migrator>();
         services.AddSingleton<DemoData>();
         services.AddSingleton<VenueData>();

@@ -22,7 +22,7 @@ public static class WorkerProgram
             return 2;
         }
 
-        builder.Services.AddOutreachData(connectionString);
+        builder.Services.AddOutreachData(connectionString, builder.Configuration.GetValue<int?>("Database:MaxConnections"));
         builder.Services.AddOutreachJobs(builder.Configuration, connectionString, runServer: true);
 
         using var host = builder.Build();

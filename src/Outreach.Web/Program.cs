@@ -22,7 +22,7 @@ if (string.IsNullOrWhiteSpace(connectionString))
     return 2;
 }
 
-builder.Services.AddOutreachData(connectionString);
+builder.Services.AddOutreachData(connectionString, builder.Configuration.GetValue<int?>("Database:MaxConnections"));
 var jobOptions = builder.Configuration.GetSection(JobOptions.Section).Get<JobOptions>() ?? new JobOptions();
 builder.Services.AddOutreachJobs(builder.Configuration, connectionString, runServer: command is null && jobOptions.RunServerInWeb);
 

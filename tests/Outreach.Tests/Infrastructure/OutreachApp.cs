@@ -106,6 +106,8 @@ public sealed class OutreachApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseEnvironment("Development");
         builder.UseSetting("ConnectionStrings:Outreach", ConnectionString);
         builder.UseSetting("Demo:Load", "false");
+        // What run.sh gives a two-core machine: every test then also shows that no page needs more at once.
+        builder.UseSetting("Database:MaxConnections", "8");
         builder.UseSetting("Jobs:PollInterval", "00:00:00.200");
         builder.UseSetting("Jobs:WorkerCount", "2");
         builder.UseSetting("Site:PublicBaseUrl", BaseUrl.ToString());
