@@ -75,6 +75,17 @@ public sealed class ClosedDayData(NpgsqlDataSource dataSource)
             return [];
         }
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await ClosuresAsync(connection, null, wanted, cancellationToken);
+    }
+
+    /// <summary>The same, on a connection the caller already holds (inside its transaction).</summary>
+    public static async Task<IReadOnlyList<Closure>> ClosuresAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction,
+        IReadOnlyCollection<(long VenueId, DateOnly Day)> wanted, CancellationToken cancellationToken)
+    {
+        if (wanted.Count == 0)
+        {
+            return [];
+        }
         var rows = await connection.QueryAsync<ClosureRow>(new CommandDefinition("""
             SELECT DISTINCT ON (q.venue_id, q.day) q.venue_id, q.day::timestamp AS day, c.kind, c.reason
             FROM unnest(@venueIds, @days::date[]) AS q(venue_id, day)
@@ -89,7 +100,7 @@ public sealed class ClosedDayData(NpgsqlDataSource dataSource)
                 venueIds = wanted.Select(w => w.VenueId).ToArray(),
                 days = wanted.Select(w => w.Day.ToDateTime(TimeOnly.MinValue)).ToArray(),
             },
-            cancellationToken: cancellationToken));
+            transaction, cancellationToken: cancellationToken));
         return rows.Select(r => new Closure(r.VenueId, DateOnly.FromDateTime(r.Day), r.Kind, r.Reason)).ToList();
     }
 

@@ -34,7 +34,7 @@ public sealed record MovedAssignment(long AssignmentId, DateTime StartsAt);
 public sealed record ChangedSessions(IReadOnlyList<long> SessionIds, IReadOnlyList<MovedAssignment> Moved);
 
 /// <summary>Changing and cancelling sessions that are already planned, one or this-and-following of a series.</summary>
-public sealed class SessionEditData(NpgsqlDataSource dataSource, ClosedDayData closedDays, TimeProvider clock)
+public sealed class SessionEditData(NpgsqlDataSource dataSource, TimeProvider clock)
 {
     private sealed record Current(
         long Id, long? SeriesId, DateTime? OccurrenceDate, long VenueId, string Kind, string Title, DateTime StartsAt,
@@ -272,7 +272,7 @@ public sealed class SessionEditData(NpgsqlDataSource dataSource, ClosedDayData c
                 .Where(p => p.Before.VenueId != p.After.VenueId || p.Before.StartsAt != p.After.StartsAt)
                 .Select(p => (p.After.VenueId, DateOnly.FromDateTime(UkTime.ToLocal(p.After.StartsAt))))
                 .ToList();
-            var closures = await closedDays.ClosuresAsync(movedThere, cancellationToken);
+            var closures = await ClosedDayData.ClosuresAsync(connection, transaction, movedThere, cancellationToken);
             if (closures.Count > 0)
             {
                 return new FieldError("PlanOnClosedDays", SeriesData.ClosedMessage(closures.OrderBy(c => c.Day).ToList()));

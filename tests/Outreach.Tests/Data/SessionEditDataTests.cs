@@ -1,4 +1,5 @@
 using Dapper;
+using Npgsql;
 using Outreach.Data;
 using Outreach.Data.ClosedDays;
 using Outreach.Data.Reminders;
@@ -14,7 +15,7 @@ public sealed class SessionEditDataTests(DatabaseFixture db)
 {
     private static readonly Actor Coordinator = new(null, "edit tests", null);
 
-    private SessionEditData Edits => new(db.DataSource, new ClosedDayData(db.DataSource), TimeProvider.System);
+    private SessionEditData Edits => new(db.DataSource, TimeProvider.System);
 
     /// <summary>Saturdays 16, 23, 30 October and 6 November 2027, 18:00 to 02:00 UK time (the 30th is the clock-change night).</summary>
     private async Task<(long SeriesId, IReadOnlyList<StoredSession> Sessions)> AutumnSeriesAsync(long? venueId = null)
@@ -244,6 +245,24 @@ public sealed class SessionEditDataTests(DatabaseFixture db)
         var confirmed = await Edits.ChangeAsync(move with { PlanOnClosedDays = true }, Coordinator, CancellationToken.None);
         Assert.True(confirmed.Succeeded);
         Assert.Equal(Utc(2027, 6, 18, 8), await StartOfAsync(session));
+    }
+
+    [Fact]
+    public async Task A_change_checks_closed_days_on_its_own_connection_so_one_connection_is_enough()
+    {
+        var school = await TestData.VenueAsync(db.DataSource, "school");
+        await ClosedDayAsync(db.DataSource, new DateOnly(2027, 6, 25), new DateOnly(2027, 6, 25), "INSET day", venueId: school);
+        var session = await TestData.SessionAsync(db.DataSource, Utc(2027, 6, 24, 8), TimeSpan.FromHours(1), school);
+        var stored = new StoredSession(session, Utc(2027, 6, 24, 8), Utc(2027, 6, 24, 9), "t", "", 1, "planned", null, school, null);
+        var move = Unchanged(stored, ChangeScope.This) with { Date = new DateOnly(2027, 6, 25), Kind = "assembly" };
+        await using var single = new NpgsqlDataSourceBuilder(db.ConnectionString)
+        {
+            ConnectionStringBuilder = { MaxPoolSize = 1, Timeout = 3 },
+        }.Build();
+
+        var refused = await new SessionEditData(single, TimeProvider.System).ChangeAsync(move, Coordinator, CancellationToken.None);
+
+        Assert.Equal("PlanOnClosedDays", Assert.Single(refused.Errors).Field);
     }
 
     private async Task<DateTime> StartOfAsync(long sessionId)
