@@ -232,11 +232,7 @@ public sealed class SessionEditDataTests(DatabaseFixture db)
     [Fact]
     public async Task Moving_a_school_session_onto_an_INSET_day_needs_confirmation()
     {
-        var school = await TestData.VenueAsync(db.DataSource, "school");
-        await ClosedDayAsync(db.DataSource, new DateOnly(2027, 6, 18), new DateOnly(2027, 6, 18), "INSET day", venueId: school);
-        var session = await TestData.SessionAsync(db.DataSource, Utc(2027, 6, 17, 8), TimeSpan.FromHours(1), school);
-        var stored = new StoredSession(session, Utc(2027, 6, 17, 8), Utc(2027, 6, 17, 9), "t", "", 1, "planned", null, school, null);
-        var move = Unchanged(stored, ChangeScope.This) with { Date = new DateOnly(2027, 6, 18), Kind = "assembly" };
+        var (session, move) = await MoveOntoInsetDayAsync(17);
 
         var refused = await Edits.ChangeAsync(move, Coordinator, CancellationToken.None);
         Assert.Equal("PlanOnClosedDays", Assert.Single(refused.Errors).Field);
@@ -250,11 +246,7 @@ public sealed class SessionEditDataTests(DatabaseFixture db)
     [Fact]
     public async Task A_change_checks_closed_days_on_its_own_connection_so_one_connection_is_enough()
     {
-        var school = await TestData.VenueAsync(db.DataSource, "school");
-        await ClosedDayAsync(db.DataSource, new DateOnly(2027, 6, 25), new DateOnly(2027, 6, 25), "INSET day", venueId: school);
-        var session = await TestData.SessionAsync(db.DataSource, Utc(2027, 6, 24, 8), TimeSpan.FromHours(1), school);
-        var stored = new StoredSession(session, Utc(2027, 6, 24, 8), Utc(2027, 6, 24, 9), "t", "", 1, "planned", null, school, null);
-        var move = Unchanged(stored, ChangeScope.This) with { Date = new DateOnly(2027, 6, 25), Kind = "assembly" };
+        var (_, move) = await MoveOntoInsetDayAsync(24);
         await using var single = new NpgsqlDataSourceBuilder(db.ConnectionString)
         {
             ConnectionStringBuilder = { MaxPoolSize = 1, Timeout = 3 },
@@ -263,6 +255,17 @@ public sealed class SessionEditDataTests(DatabaseFixture db)
         var refused = await new SessionEditData(single, TimeProvider.System).ChangeAsync(move, Coordinator, CancellationToken.None);
 
         Assert.Equal("PlanOnClosedDays", Assert.Single(refused.Errors).Field);
+    }
+
+    /// <summary>A school session at 08:00 UTC on <paramref name="day"/> June 2027, and the change moving it to the next day, the school's INSET day.</summary>
+    private async Task<(long Session, SessionChange Move)> MoveOntoInsetDayAsync(int day)
+    {
+        var school = await TestData.VenueAsync(db.DataSource, "school");
+        var insetDay = new DateOnly(2027, 6, day + 1);
+        await ClosedDayAsync(db.DataSource, insetDay, insetDay, "INSET day", venueId: school);
+        var session = await TestData.SessionAsync(db.DataSource, Utc(2027, 6, day, 8), TimeSpan.FromHours(1), school);
+        var stored = new StoredSession(session, Utc(2027, 6, day, 8), Utc(2027, 6, day, 9), "t", "", 1, "planned", null, school, null);
+        return (session, Unchanged(stored, ChangeScope.This) with { Date = insetDay, Kind = "assembly" });
     }
 
     private async Task<DateTime> StartOfAsync(long sessionId)
