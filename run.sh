@@ -11,7 +11,8 @@ if [ -z "${ConnectionStrings__Outreach:-}" ]; then
   source scripts/postgres.sh
   pg_ensure_installed
   pg_start "$ROOT/.data/postgres" "$PG_PORT"
-  trap 'pg_stop "$ROOT/.data/postgres"' EXIT
+  EMBEDDED_CLUSTER="$ROOT/.data/postgres"
+  trap 'pg_stop "$EMBEDDED_CLUSTER"' EXIT
   pg_create_db "$PG_PORT" outreach
   export ConnectionStrings__Outreach="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=outreach"
   export Demo__Load=${Demo__Load:-true}
@@ -29,5 +30,14 @@ dotnet build src/Outreach.Web -c Release -nologo -v quiet -clp:ErrorsOnly
 echo "Starting Outreach on http://127.0.0.1:$PORT (Ctrl-C stops it)"
 dotnet src/Outreach.Web/bin/Release/net10.0/Outreach.Web.dll --urls "http://127.0.0.1:$PORT" --contentRoot "$ROOT/src/Outreach.Web" &
 SITE=$!
-trap 'kill $SITE 2>/dev/null; wait $SITE 2>/dev/null; pg_stop "$ROOT/.data/postgres" 2>/dev/null || true' EXIT INT TERM
+# However the site ends (Ctrl-C, SIGTERM to this script, or the site itself stopping or killed), the private
+# cluster stops with it. Errors here must not cut the clean-up short.
+stop_all() {
+  set +e
+  kill "$SITE" 2>/dev/null
+  wait "$SITE" 2>/dev/null
+  if [ -n "${EMBEDDED_CLUSTER:-}" ]; then pg_stop "$EMBEDDED_CLUSTER"; fi
+}
+trap stop_all EXIT
+trap 'exit 130' INT TERM
 wait $SITE
