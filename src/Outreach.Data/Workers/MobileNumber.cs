@@ -31,6 +31,11 @@ public static class MobileNumber
             return false;
         }
 
+        if (IsDramaNumber(number))
+        {
+            e164 = Util.Format(number, PhoneNumberFormat.E164);
+            return true;
+        }
         if (!Util.IsValidNumber(number))
         {
             error = "That is not a valid phone number. Enter a mobile number like 07400 123456.";
@@ -46,6 +51,13 @@ public static class MobileNumber
         e164 = Util.Format(number, PhoneNumberFormat.E164);
         return true;
     }
+
+    /// <summary>
+    /// Ofcom keeps 07700 900000 to 07700 900999 for drama: never given to a subscriber, so a text to one reaches
+    /// nobody. The demo's workers and training exercises use them. libphonenumber calls them invalid.
+    /// </summary>
+    private static bool IsDramaNumber(PhoneNumber number) =>
+        number.CountryCode == 44 && number.NationalNumber is >= 7700900000 and <= 7700900999;
 
     /// <summary>For display: "07400 123456" for UK numbers, international format otherwise.</summary>
     public static string Display(string e164)

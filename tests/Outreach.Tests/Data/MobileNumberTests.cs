@@ -16,7 +16,17 @@ public sealed class MobileNumberTests
     }
 
     [Theory]
+    [InlineData("07700 900001", "+447700900001")]
+    [InlineData("+44 7700 900999", "+447700900999")]
+    public void Ofcoms_drama_numbers_used_by_the_demo_are_accepted(string typed, string expected)
+    {
+        Assert.True(MobileNumber.TryNormalise(typed, out var e164, out var error), error);
+        Assert.Equal(expected, e164);
+    }
+
+    [Theory]
     [InlineData("0121 496 0000", "not a mobile number")]
+    [InlineData("07700 901000", "not a valid phone number")]
     [InlineData("12345", "not a valid phone number")]
     [InlineData("07400 12345", "not a valid phone number")]
     [InlineData("call me", "Enter a mobile number like")]
