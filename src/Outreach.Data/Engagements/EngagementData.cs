@@ -177,6 +177,11 @@ public sealed class EngagementData(NpgsqlDataSource dataSource, TimeProvider clo
         var returning = input.ExistingReference is not null;
         if (returning)
         {
+            // A reference that retention is removing right now must not gain an engagement the removal did not see: it
+            // would count the young person again (decision 0013). The run holds this lock exclusively; check after it.
+            await connection.ExecuteAsync(new CommandDefinition(
+                $"SELECT pg_advisory_xact_lock_shared(hashtext('{Retention.RetentionData.AdvisoryLock}'))",
+                transaction: transaction, cancellationToken: cancellationToken));
             var known = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
                 "SELECT EXISTS (SELECT 1 FROM outreach.ae_engagements WHERE reference = @reference)",
                 new { reference }, transaction, cancellationToken: cancellationToken));

@@ -26,6 +26,9 @@ public sealed class RetentionData(NpgsqlDataSource dataSource)
     public const string EngagementReferences = "engagement_references";
     public const string ConcernDetails = "concern_details";
 
+    /// <summary>Held by a run for its whole transaction; recording a returning young person takes it shared.</summary>
+    public const string AdvisoryLock = "outreach.retention";
+
     /// <summary>
     /// What a pseudonymised worker's mobile becomes: a number in Ofcom's drama range (never a real phone)
     /// that satisfies the E.164 check. Only active workers need unique numbers, and these are all inactive.
@@ -160,7 +163,7 @@ public sealed class RetentionData(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
-            "SELECT pg_advisory_xact_lock(hashtext('outreach.retention'))", transaction: transaction, cancellationToken: cancellationToken));
+            $"SELECT pg_advisory_xact_lock(hashtext('{AdvisoryLock}'))", transaction: transaction, cancellationToken: cancellationToken));
         var runId = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             "INSERT INTO outreach.retention_runs (ran_at) VALUES (@now) RETURNING id",
             new { now }, transaction, cancellationToken: cancellationToken));

@@ -248,6 +248,36 @@ public sealed class EngagementRetentionTests(EngagementRetentionTests.OwnDatabas
         }
     }
 
+    [Fact]
+    public async Task A_returning_young_person_recorded_while_a_run_removes_their_reference_is_refused_rather_than_counted_twice()
+    {
+        await using var harness = await JobHarness.StartAsync(db.ConnectionString, Now);
+        var oldShift = await RetentionRows.AeShiftAsync(db.DataSource, Now.UtcDateTime.AddYears(-3), "planned");
+        var old = await RetentionRows.EngagementAsync(db.DataSource, oldShift, closedAt: EngagementCutoff.AddMonths(-1));
+        var reference = (await ReferenceOfAsync(old))!;
+        var tonight = await RetentionRows.AeShiftAsync(db.DataSource, Now.UtcDateTime.AddHours(-2), "planned");
+        // A run in progress: it holds its lock and is removing the reference.
+        await using var run = await db.DataSource.OpenConnectionAsync();
+        await using var runTransaction = await run.BeginTransactionAsync();
+        await run.ExecuteAsync($"SELECT pg_advisory_xact_lock(hashtext('{RetentionData.AdvisoryLock}'))", transaction: runTransaction);
+
+        var create = harness.Get<EngagementData>().CreateAsync(
+            new NewEngagement(tonight, reference, "16_17", null, "knife", true, "ed_staff", Now.UtcDateTime.AddHours(-1), null, false),
+            null, Actor.System, CancellationToken.None);
+        await Task.Delay(500);
+        Assert.False(create.IsCompleted, "recording a returning young person did not wait for the retention run");
+        await run.ExecuteAsync("""
+            UPDATE outreach.ae_engagements SET reference = NULL, details_removed_at = @now, counted_as_young_person = true WHERE id = @old
+            """, new { old, now = Now.UtcDateTime }, runTransaction);
+        await runTransaction.CommitAsync();
+        var outcome = await create;
+
+        Assert.False(outcome.Succeeded);
+        Assert.Equal("ExistingReference", Assert.Single(outcome.Errors).Field);
+        await using var c = await db.DataSource.OpenConnectionAsync();
+        Assert.Equal(0, await c.ExecuteScalarAsync<long>("SELECT count(*) FROM outreach.ae_engagements WHERE reference = @reference", new { reference }));
+    }
+
     private async Task<string?> ReferenceOfAsync(long engagementId)
     {
         await using var c = await db.DataSource.OpenConnectionAsync();
