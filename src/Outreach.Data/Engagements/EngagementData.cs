@@ -79,15 +79,16 @@ public sealed record NewEngagement(
 
 public sealed record AeShiftOption(long SessionId, string Title, string VenueName, DateTime StartsAt, DateTime EndsAt);
 
+/// <remarks>A null <c>Reference</c> was removed under the retention rule at <c>ReferenceRemovedAt</c>.</remarks>
 public sealed record EngagementRow(
-    long Id, string Reference, DateTime SessionStartsAt, string VenueName, string AgeBand, string Status, DateTime ReferredAt,
-    DateTime? NextDueOn, string? NextStage);
+    long Id, string? Reference, DateTime SessionStartsAt, string VenueName, string AgeBand, string Status, DateTime ReferredAt,
+    DateTime? NextDueOn, string? NextStage, DateTime? ReferenceRemovedAt);
 
 public sealed record EngagementDetail(
-    long Id, string Reference, long SessionId, string SessionTitle, DateTime SessionStartsAt, string VenueName, string? WorkerName,
+    long Id, string? Reference, long SessionId, string SessionTitle, DateTime SessionStartsAt, string VenueName, string? WorkerName,
     string AgeBand, string? Gender, string PresentingReason, bool Consent, string ReferralSource, DateTime ReferredAt,
     DateTime? FirstContactAt, bool SupportPlanStarted, string Status, DateTime? ClosedAt, string? ClosedReason, DateTime CreatedAt,
-    long OtherEngagements)
+    long OtherEngagements, DateTime? ReferenceRemovedAt)
 {
     public TimeSpan? ReferralToFirstContact => FirstContactAt - ReferredAt;
 }
@@ -176,6 +177,11 @@ public sealed class EngagementData(NpgsqlDataSource dataSource, TimeProvider clo
         var returning = input.ExistingReference is not null;
         if (returning)
         {
+            // A reference that retention is removing right now must not gain an engagement the removal did not see: it
+            // would count the young person again (decision 0013). The run holds this lock exclusively; check after it.
+            await connection.ExecuteAsync(new CommandDefinition(
+                $"SELECT pg_advisory_xact_lock_shared(hashtext('{Retention.RetentionData.AdvisoryLock}'))",
+                transaction: transaction, cancellationToken: cancellationToken));
             var known = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
                 "SELECT EXISTS (SELECT 1 FROM outreach.ae_engagements WHERE reference = @reference)",
                 new { reference }, transaction, cancellationToken: cancellationToken));
@@ -258,7 +264,8 @@ public sealed class EngagementData(NpgsqlDataSource dataSource, TimeProvider clo
             SELECT e.id, e.reference, e.session_id, s.title AS session_title, s.starts_at AS session_starts_at, v.name AS venue_name,
                    w.full_name AS worker_name, e.age_band, e.gender, e.presenting_reason, e.consent, e.referral_source, e.referred_at,
                    e.first_contact_at, e.support_plan_started, e.status, e.closed_at, e.closed_reason, e.created_at,
-                   (SELECT count(*) FROM outreach.ae_engagements o WHERE o.reference = e.reference AND o.id <> e.id) AS other_engagements
+                   (SELECT count(*) FROM outreach.ae_engagements o WHERE o.reference = e.reference AND o.id <> e.id) AS other_engagements,
+                   e.details_removed_at AS reference_removed_at
             FROM outreach.ae_engagements e
             JOIN outreach.sessions s ON s.id = e.session_id
             JOIN outreach.venues v ON v.id = s.venue_id
@@ -285,12 +292,13 @@ public sealed class EngagementData(NpgsqlDataSource dataSource, TimeProvider clo
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var rows = (await connection.QueryAsync<EngagementRow>(new CommandDefinition($"""
             SELECT e.id, e.reference, s.starts_at AS session_starts_at, v.name AS venue_name, e.age_band, e.status, e.referred_at,
-                   next.due_on::timestamp AS next_due_on, next.stage AS next_stage
+                   next.due_on::timestamp AS next_due_on, next.stage AS next_stage, e.details_removed_at AS reference_removed_at
             FROM outreach.ae_engagements e
             JOIN outreach.sessions s ON s.id = e.session_id
             JOIN outreach.venues v ON v.id = s.venue_id
             LEFT JOIN LATERAL (SELECT f.due_on, f.stage FROM outreach.ae_follow_ups f
-                               WHERE f.engagement_id = e.id AND f.outcome IS NULL ORDER BY f.due_on LIMIT 1) next ON e.status = 'open'
+                               WHERE f.engagement_id = e.id AND f.outcome IS NULL ORDER BY f.due_on LIMIT 1) next
+                   ON e.status = 'open' AND e.details_removed_at IS NULL
             WHERE (@includeClosed OR e.status = 'open') AND {ScopeFilter}
             ORDER BY e.referred_at DESC, e.id DESC
             LIMIT 300
@@ -313,7 +321,8 @@ public sealed class EngagementData(NpgsqlDataSource dataSource, TimeProvider clo
             JOIN outreach.sessions s ON s.id = e.session_id
             JOIN outreach.venues v ON v.id = s.venue_id
             LEFT JOIN outreach.youth_workers w ON w.id = e.worker_id
-            WHERE f.outcome IS NULL AND f.due_on <= @throughDay::date AND e.status = 'open' AND {ScopeFilter}
+            WHERE f.outcome IS NULL AND f.due_on <= @throughDay::date AND e.status = 'open' AND e.details_removed_at IS NULL
+              AND {ScopeFilter}
             ORDER BY f.due_on, e.id
             LIMIT 300
             """, new { userId, throughDay = throughDay.ToDateTime(TimeOnly.MinValue) }, transaction, cancellationToken: cancellationToken))).AsList();
@@ -335,6 +344,7 @@ public sealed class EngagementData(NpgsqlDataSource dataSource, TimeProvider clo
             JOIN outreach.ae_engagements e ON e.id = f.engagement_id
             LEFT JOIN outreach.youth_workers w ON w.id = e.worker_id
             WHERE f.outcome IS NULL AND f.due_on BETWEEN @fromDay::date AND @throughDay::date AND e.status = 'open'
+              AND e.details_removed_at IS NULL
             ORDER BY f.due_on, e.id
             LIMIT 5000
             """, new { fromDay = fromDay.ToDateTime(TimeOnly.MinValue), throughDay = throughDay.ToDateTime(TimeOnly.MinValue) },
@@ -342,7 +352,11 @@ public sealed class EngagementData(NpgsqlDataSource dataSource, TimeProvider clo
         return rows.AsList();
     }
 
-    private sealed record EngagementState(DateTime? FirstContactAt, bool SupportPlanStarted, bool Consent, string Status, DateTime ReferredAt);
+    private sealed record EngagementState(
+        DateTime? FirstContactAt, bool SupportPlanStarted, bool Consent, string Status, DateTime ReferredAt, DateTime? ReferenceRemovedAt);
+
+    // Once its reference is removed the case is finished history: nobody could say whose follow-up they were recording.
+    private const string RemovedRefusal = "This engagement's reference was removed under the retention rule: it can no longer be changed.";
 
     /// <summary>What changes after the first meeting: when first contact happened, whether a support plan started, consent.</summary>
     public async Task<Outcome<bool>> UpdateAsync(
@@ -354,6 +368,10 @@ public sealed class EngagementData(NpgsqlDataSource dataSource, TimeProvider clo
         if (before is null)
         {
             return Outcome<bool>.Fail("", "Engagement not found.");
+        }
+        if (before.ReferenceRemovedAt is not null)
+        {
+            return Outcome<bool>.Fail("FirstContactAt", RemovedRefusal);
         }
         if (before.Status != "open")
         {
@@ -388,6 +406,10 @@ public sealed class EngagementData(NpgsqlDataSource dataSource, TimeProvider clo
         if (engagement is null)
         {
             return Outcome<bool>.Fail("", "Engagement not found.");
+        }
+        if (engagement.ReferenceRemovedAt is not null)
+        {
+            return Outcome<bool>.Fail("Outcome", RemovedRefusal);
         }
         if (engagement.Status != "open")
         {
@@ -429,6 +451,10 @@ public sealed class EngagementData(NpgsqlDataSource dataSource, TimeProvider clo
         {
             return Outcome<bool>.Fail("", "Engagement not found.");
         }
+        if (before.ReferenceRemovedAt is not null)
+        {
+            return Outcome<bool>.Fail("CloseReason", RemovedRefusal);
+        }
         if (before.Status != "open")
         {
             return Outcome<bool>.Fail("CloseReason", "This engagement is already closed.");
@@ -446,7 +472,7 @@ public sealed class EngagementData(NpgsqlDataSource dataSource, TimeProvider clo
     private static Task<EngagementState?> LockAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, long id, long? userId, CancellationToken cancellationToken) =>
         connection.QuerySingleOrDefaultAsync<EngagementState>(new CommandDefinition($"""
-            SELECT e.first_contact_at, e.support_plan_started, e.consent, e.status, e.referred_at
+            SELECT e.first_contact_at, e.support_plan_started, e.consent, e.status, e.referred_at, e.details_removed_at AS reference_removed_at
             FROM outreach.ae_engagements e WHERE e.id = @id AND {ScopeFilter}
             FOR UPDATE OF e
             """, new { id, userId }, transaction, cancellationToken: cancellationToken));

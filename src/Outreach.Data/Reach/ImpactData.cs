@@ -259,12 +259,13 @@ public sealed class ImpactData(NpgsqlDataSource dataSource, TimeProvider clock)
             ),
             -- A reference is one young person: counted once, in the cell of its first engagement ever (by session
             -- start, then engagement id), found through the reference index rather than a pass over every engagement.
+            -- Retention removes a reference from all its engagements at once, each keeping whether it was the first.
             eng AS MATERIALIZED (
                 SELECT e.id, e.reference, e.consent, m.month, m.area_id, m.venue_kind, m.session_kind,
-                       NOT EXISTS (
+                       CASE WHEN e.reference IS NULL THEN e.counted_as_young_person ELSE NOT EXISTS (
                            SELECT 1 FROM outreach.ae_engagements e2 JOIN outreach.sessions s2 ON s2.id = e2.session_id
                            WHERE e2.reference = e.reference AND s2.status <> 'draft'
-                             AND (s2.starts_at, e2.id) < (m.starts_at, e.id)) AS first_ever
+                             AND (s2.starts_at, e2.id) < (m.starts_at, e.id)) END AS first_ever
                 FROM impact_month_sessions m JOIN outreach.ae_engagements e ON e.session_id = m.id
             ),
             engagements AS (

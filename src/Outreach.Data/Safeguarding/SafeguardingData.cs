@@ -6,12 +6,12 @@ namespace Outreach.Data.Safeguarding;
 
 public sealed record ConcernRow(
     long Id, long SessionId, string SessionTitle, string SessionKind, string VenueName, DateTime SessionStartsAt,
-    DateTime RaisedAt, string? RaisedBy, string Status, DateTime? HandedOverAt);
+    DateTime RaisedAt, string? RaisedBy, string Status, DateTime? HandedOverAt, DateTime? DetailsRemovedAt);
 
 public sealed record ConcernDetail(
     long Id, long SessionId, string SessionTitle, string SessionKind, long VenueId, string VenueName, DateTime SessionStartsAt,
-    DateTime RaisedAt, string? RaisedBy, string Details, string Status, string? HandedOverTo, DateTime? HandedOverAt,
-    DateTime? AcknowledgedAt, DateTime? ClosedAt);
+    DateTime RaisedAt, string? RaisedBy, string? Details, string Status, string? HandedOverTo, DateTime? HandedOverAt,
+    DateTime? AcknowledgedAt, DateTime? ClosedAt, DateTime? DetailsRemovedAt);
 
 /// <summary>The venue's designated safeguarding lead, as the venue's contacts list has them.</summary>
 public sealed record SafeguardingLead(string Name, string JobTitle, string? Email, string? Phone)
@@ -34,6 +34,8 @@ public static class ConcernStatuses
 /// <summary>
 /// Safeguarding concerns for coordinators and administrators only. Every read of a concern's details is an
 /// audit event, like every change: who looked at what a worker reported about a child is itself a record.
+/// A concern's details are removed by the retention job a while after the venue's safeguarding lead took it on
+/// (<c>Details</c> null, <c>DetailsRemovedAt</c> set); the rest of the row stays.
 /// </summary>
 public sealed class SafeguardingData(NpgsqlDataSource dataSource, TimeProvider clock)
 {
@@ -42,7 +44,8 @@ public sealed class SafeguardingData(NpgsqlDataSource dataSource, TimeProvider c
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<ConcernRow>(new CommandDefinition("""
             SELECT c.id, c.session_id, s.title AS session_title, s.kind AS session_kind, v.name AS venue_name,
-                   s.starts_at AS session_starts_at, c.raised_at, u.display_name AS raised_by, c.status, c.handed_over_at
+                   s.starts_at AS session_starts_at, c.raised_at, u.display_name AS raised_by, c.status, c.handed_over_at,
+                   c.details_removed_at
             FROM outreach.safeguarding_concerns c
             JOIN outreach.sessions s ON s.id = c.session_id
             JOIN outreach.venues v ON v.id = s.venue_id
@@ -62,7 +65,7 @@ public sealed class SafeguardingData(NpgsqlDataSource dataSource, TimeProvider c
         var concern = await connection.QuerySingleOrDefaultAsync<ConcernDetail>(new CommandDefinition("""
             SELECT c.id, c.session_id, s.title AS session_title, s.kind AS session_kind, v.id AS venue_id, v.name AS venue_name,
                    s.starts_at AS session_starts_at, c.raised_at, u.display_name AS raised_by, c.details, c.status,
-                   c.handed_over_to, c.handed_over_at, c.acknowledged_at, c.closed_at
+                   c.handed_over_to, c.handed_over_at, c.acknowledged_at, c.closed_at, c.details_removed_at
             FROM outreach.safeguarding_concerns c
             JOIN outreach.sessions s ON s.id = c.session_id
             JOIN outreach.venues v ON v.id = s.venue_id

@@ -5,8 +5,9 @@ using Outreach.Data.Retention;
 namespace Outreach.Jobs.Retention;
 
 /// <summary>
-/// Daily: replaces old SMS bodies, deletes old development-gateway messages and pseudonymises the contact
-/// details of workers who left long enough ago. Runs again safely: what was removed is not due again.
+/// Daily: replaces old SMS bodies, deletes old development-gateway messages, pseudonymises the contact
+/// details of workers who left long enough ago, removes the references of A&amp;E cases closed long enough ago and
+/// the details of safeguarding concerns the venue has long held. Runs again safely: what was removed is not due again.
 /// </summary>
 public sealed class RetentionJob(
     RetentionData retention, IOptions<RetentionOptions> options, TimeProvider clock, ILogger<RetentionJob> logger)

@@ -13,13 +13,24 @@ public sealed class RetentionOptions
     /// <summary>Months a worker's name, mobile number and email are kept after they stop being active.</summary>
     public int InactiveWorkerContactMonths { get; set; } = 6;
 
+    /// <summary>Months an A&amp;E engagement's reference is kept after the young person's case closes (decision 0013).</summary>
+    public int EngagementMonths { get; set; } = 24;
+
+    /// <summary>
+    /// Months a safeguarding concern's details are kept after the venue's safeguarding lead acknowledged it or it
+    /// was closed, once handed over: the venue holds the lasting record.
+    /// </summary>
+    public int ConcernDetailMonths { get; set; } = 12;
+
     /// <summary>The rules in force, one per kind of data the job knows.</summary>
     public IReadOnlyList<RetentionRule> Rules =>
     [
         new(RetentionData.SmsBodies, SmsBodyMonths),
         new(RetentionData.DevelopmentMessages, SmsBodyMonths),
         new(RetentionData.WorkerContacts, InactiveWorkerContactMonths),
+        new(RetentionData.EngagementReferences, EngagementMonths),
+        new(RetentionData.ConcernDetails, ConcernDetailMonths),
     ];
 
-    public bool IsValid => SmsBodyMonths >= 1 && InactiveWorkerContactMonths >= 1;
+    public bool IsValid => SmsBodyMonths >= 1 && InactiveWorkerContactMonths >= 1 && EngagementMonths >= 1 && ConcernDetailMonths >= 1;
 }

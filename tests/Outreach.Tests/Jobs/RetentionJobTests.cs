@@ -75,7 +75,10 @@ public sealed class RetentionJobTests(RetentionJobTests.OwnDatabase db) : IClass
 
         var run = await LatestRunAsync(c);
         Assert.Equal(
-            [(RetentionData.DevelopmentMessages, 12, 1), (RetentionData.SmsBodies, 12, 3), (RetentionData.WorkerContacts, 6, 1)],
+            [
+                (RetentionData.ConcernDetails, 12, 0), (RetentionData.DevelopmentMessages, 12, 1), (RetentionData.EngagementReferences, 24, 0),
+                (RetentionData.SmsBodies, 12, 3), (RetentionData.WorkerContacts, 6, 1),
+            ],
             run.Counts.Select(k => (k.Kind, k.PeriodMonths, k.Affected)).ToArray());
         Assert.Equal(SmsCutoff, run.Counts.Single(k => k.Kind == RetentionData.SmsBodies).Cutoff);
         Assert.Equal(WorkerCutoff, run.Counts.Single(k => k.Kind == RetentionData.WorkerContacts).Cutoff);
@@ -88,6 +91,9 @@ public sealed class RetentionJobTests(RetentionJobTests.OwnDatabase db) : IClass
         var worker = await WorkerAsync(active: false, leftAt: WorkerCutoff.AddDays(-10));
         await SmsAsync(worker, "sent", SmsCutoff.AddDays(-1));
         await DevMessageAsync(SmsCutoff.AddDays(-1));
+        var shift = await RetentionRows.AeShiftAsync(db.DataSource, Now.UtcDateTime.AddYears(-3), "planned");
+        await RetentionRows.EngagementAsync(db.DataSource, shift, closedAt: Now.UtcDateTime.AddMonths(-25));
+        await RetentionRows.ConcernAsync(db.DataSource, "closed", Now.UtcDateTime.AddMonths(-14), null, Now.UtcDateTime.AddMonths(-13));
         await using var c = await db.DataSource.OpenConnectionAsync();
         var runsBefore = await c.ExecuteScalarAsync<long>("SELECT count(*) FROM outreach.retention_runs");
 
@@ -221,7 +227,7 @@ public sealed class RetentionJobTests(RetentionJobTests.OwnDatabase db) : IClass
     private static SortedDictionary<long, string> Without(IReadOnlyDictionary<long, string> rows, params long[] ids) =>
         new(rows.Where(r => !ids.Contains(r.Key)).ToDictionary(r => r.Key, r => r.Value));
 
-    private static string Strip(string json, params string[] fields)
+    internal static string Strip(string json, params string[] fields)
     {
         var row = System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject();
         foreach (var field in fields)
