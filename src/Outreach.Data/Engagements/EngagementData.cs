@@ -238,8 +238,10 @@ public sealed class EngagementData(NpgsqlDataSource dataSource, TimeProvider clo
             """,
             new { id, stages = dates.Select(d => d.Stage).ToArray(), days = dates.Select(d => d.DueOn.ToDateTime(TimeOnly.MinValue)).ToArray() },
             transaction, cancellationToken: cancellationToken));
+        // Not the reference: it would outlive the retention rule that removes it from the engagement (the audit
+        // log is append-only).
         await AuditLog.WriteAsync(connection, transaction, actor, "create", "ae_engagement", id, null,
-            new { Reference = reference, Returning = returning, Input = input with { ExistingReference = null }, FollowUps = dates }, cancellationToken);
+            new { Returning = returning, Input = input with { ExistingReference = null }, FollowUps = dates }, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return Outcome<EngagementCreated>.Ok(new EngagementCreated(id, reference, returning));
     }

@@ -514,8 +514,10 @@ public sealed class RecordData(NpgsqlDataSource dataSource, TimeProvider clock, 
         {
             return new RecordSaved(null, false);
         }
+        // Not the details: administrators read the audit log, and a concern's details are for coordinators only,
+        // read on the concern's page where each reading is itself audited.
         await AuditLog.WriteAsync(connection, transaction, actor, "create", "safeguarding_concern", id, null,
-            new { SessionId = sessionId, Details = details, Status = "open" }, cancellationToken);
+            new { SessionId = sessionId, Status = "open" }, cancellationToken);
         var when = UkTime.Format(session.StartsAt, "ddd d MMM");
         await AlertData.RaiseAsync(connection, transaction, new NewAlert(
             $"safeguarding:concern:{id}", "safeguarding",

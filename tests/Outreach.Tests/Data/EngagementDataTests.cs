@@ -49,6 +49,12 @@ public sealed class EngagementDataTests(DatabaseFixture db)
             [("4_weeks", new DateTime(2026, 11, 8)), ("12_weeks", new DateTime(2027, 1, 3)), ("6_months", new DateTime(2027, 4, 11))],
             followUps);
         Assert.Equal(workerId, await RecordingData.ScalarAsync<long>(db.DataSource, "SELECT worker_id FROM outreach.ae_engagements WHERE id = @Id", created));
+        // The audit log is append-only: a reference written there would outlive its removal under the retention rule.
+        var audit = await RecordingData.ScalarAsync<string>(db.DataSource,
+            "SELECT after::text FROM outreach.audit_events WHERE entity = 'ae_engagement' AND action = 'create' AND entity_id = @id",
+            new { id = created.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        Assert.Contains("FollowUps", audit, StringComparison.Ordinal);
+        Assert.DoesNotContain(created.Reference, audit, StringComparison.Ordinal);
     }
 
     [Fact]

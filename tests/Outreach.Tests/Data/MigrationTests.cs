@@ -99,6 +99,50 @@ public sealed class MigrationTests
         Assert.Equal("session.create", await ScalarAsync<string>(dataSource, $"SELECT action FROM outreach.audit_events WHERE id = {id}"));
     }
 
+    [Fact]
+    public async Task Migration_0019_takes_concern_details_and_engagement_references_out_of_earlier_audit_events_and_says_so()
+    {
+        var server = await PostgresServer.StartedAsync();
+        await using var dataSource = NpgsqlDataSource.Create(await server.CreateDatabaseAsync("audit_redaction"));
+        var migrator = new Migrator(dataSource, NullLogger<Migrator>.Instance);
+        var earlier = Migrator.All().TakeWhile(m => string.CompareOrdinal(m.Name, "0019") < 0).ToList();
+        await using (var c = await dataSource.OpenConnectionAsync())
+        {
+            // The schema as it stood before 0019, with events written by the code of that time.
+            await using (var setup = new NpgsqlCommand(
+                "CREATE SCHEMA outreach; CREATE TABLE outreach.schema_versions (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())", c))
+            {
+                await setup.ExecuteNonQueryAsync();
+            }
+            foreach (var migration in earlier)
+            {
+                await using var apply = new NpgsqlCommand(migration.Sql + $"; INSERT INTO outreach.schema_versions (name) VALUES ('{migration.Name}')", c);
+                await apply.ExecuteNonQueryAsync();
+            }
+        }
+        await ScalarAsync<long>(dataSource, """
+            INSERT INTO outreach.audit_events (actor_name, action, entity, entity_id, after) VALUES
+              ('Coordinator', 'create', 'safeguarding_concern', '7', '{"SessionId": 3, "Details": "Disclosed a threat at the bus stop", "Status": "open"}'),
+              ('Coordinator', 'create', 'ae_engagement', '9', '{"Reference": "AE-7Q2K9X", "Returning": false, "FollowUps": []}'),
+              ('Coordinator', 'update', 'session', '3', '{"Details": "kept: not a concern"}');
+            SELECT 1::bigint
+            """);
+
+        Assert.Equal(["0019_audit_without_concern_details_or_references.sql"], (await migrator.MigrateAsync()).Where(n => n.StartsWith("0019", StringComparison.Ordinal)));
+
+        var events = await ScalarAsync<string>(dataSource,
+            "SELECT string_agg(entity || ' ' || after::text, ' | ' ORDER BY id) FROM outreach.audit_events");
+        Assert.DoesNotContain("bus stop", events, StringComparison.Ordinal);
+        Assert.DoesNotContain("AE-7Q2K9X", events, StringComparison.Ordinal);
+        Assert.Contains("safeguarding_concern {\"Status\": \"open\", \"SessionId\": 3}", events, StringComparison.Ordinal);
+        Assert.Contains("kept: not a concern", events, StringComparison.Ordinal);
+        Assert.Contains("\"ConcernDetailsRemoved\": 1", events, StringComparison.Ordinal);
+        Assert.Contains("\"EngagementReferencesRemoved\": 1", events, StringComparison.Ordinal);
+        var update = await Assert.ThrowsAsync<PostgresException>(() =>
+            ScalarAsync<int>(dataSource, "UPDATE outreach.audit_events SET action = 'tampered' RETURNING 1"));
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, update.SqlState);
+    }
+
     private static async Task<T> ScalarAsync<T>(NpgsqlDataSource dataSource, string sql)
     {
         await using var command = dataSource.CreateCommand(sql);

@@ -186,6 +186,12 @@ public sealed class RecordDataTests(DatabaseFixture db)
         Assert.Equal(onCall, sms.To);
         Assert.Contains($"https://outreach.example/Safeguarding/Details/{concern.Id}", sms.Body, StringComparison.Ordinal);
         Assert.DoesNotContain("carry", sms.Body, StringComparison.Ordinal);
+        // Administrators read the audit log; the details are for coordinators, on the concern's page.
+        var audit = await RecordingData.ScalarAsync<string>(db.DataSource,
+            "SELECT string_agg(coalesce(after::text, ''), ' ') FROM outreach.audit_events WHERE entity = 'safeguarding_concern' AND entity_id = @id",
+            new { id = concern.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        Assert.Contains("open", audit, StringComparison.Ordinal);
+        Assert.DoesNotContain("carry", audit, StringComparison.Ordinal);
         Assert.True(await RecordingData.ScalarAsync<bool>(db.DataSource,
             "SELECT safeguarding_concern FROM outreach.session_records WHERE session_id = @SessionId", s));
         await RecordingData.VoidUnsentAsync(db.DataSource, $"safeguarding:concern:{concern.Id}:");
