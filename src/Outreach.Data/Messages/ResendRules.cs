@@ -133,7 +133,7 @@ public static partial class ResendRules
         }
         var offerId = long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
         var state = await connection.QuerySingleOrDefaultAsync<CoverState>(new CommandDefinition("""
-            SELECT o.status, c.response
+            SELECT o.status, c.response, c.offer_id IS NOT NULL AS recipient
             FROM outreach.cover_offers o LEFT JOIN outreach.cover_offer_recipients c ON c.offer_id = o.id AND c.worker_id = @WorkerId
             WHERE o.id = @offerId
             """, new { offerId, text.WorkerId }, transaction, cancellationToken: cancellationToken));
@@ -143,6 +143,8 @@ public static partial class ResendRules
             { Status: "filled" } => "Not resent: this cover has been filled since the text was written.",
             { Status: "void" } => "Not resent: this cover offer has been withdrawn (the place is no longer needed).",
             { Response: not null } => "Not resent: the worker has already answered this cover offer.",
+            { Recipient: false } when text.Purpose == "cover_offer" =>
+                "Not resent: this cover is no longer offered to this worker (they were replaced while they had opted out of texts).",
             _ => null,
         };
     }
@@ -177,7 +179,7 @@ public static partial class ResendRules
 
     private sealed record ConfirmationState(string RequestStatus, string BookingStatus);
 
-    private sealed record CoverState(string Status, string? Response);
+    private sealed record CoverState(string Status, string? Response, bool Recipient);
 
     private sealed record SessionState(
         long Id, string Title, string Status, DateTime StartsAt, DateTime EndsAt, bool MovedSince, bool Recorded, bool WorkerBooked);
