@@ -110,7 +110,7 @@ public static partial class ResendRules
         }
         var requestId = long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
         var state = await connection.QuerySingleOrDefaultAsync<ConfirmationState>(new CommandDefinition("""
-            SELECT r.status, a.status FROM outreach.confirmation_requests r JOIN outreach.assignments a ON a.id = r.assignment_id
+            SELECT r.status AS request_status, a.status AS booking_status FROM outreach.confirmation_requests r JOIN outreach.assignments a ON a.id = r.assignment_id
             WHERE r.id = @requestId
             """, new { requestId }, transaction, cancellationToken: cancellationToken));
         return state switch
