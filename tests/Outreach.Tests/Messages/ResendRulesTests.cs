@@ -33,7 +33,7 @@ public sealed class ResendRulesTests(DatabaseFixture db) : OutboxCleanup(db.Data
     }
 
     [Fact]
-    public async Task A_resent_cover_offer_still_open_keeps_its_urgency_so_quiet_hours_do_not_hold_it()
+    public async Task A_resent_cover_offer_still_open_keeps_its_urgent_flag_for_the_send_policy()
     {
         await using var harness = await JobHarness.StartAsync(db.ConnectionString, Now);
         var (session, workers) = await SessionWithWorkersAsync(harness, 3);
