@@ -202,6 +202,50 @@ public sealed class ResendRulesTests(DatabaseFixture db) : OutboxCleanup(db.Data
         await AssertRefusedAsync(harness, text, "has opted out of texts (they replied STOP)");
     }
 
+    [Fact]
+    public async Task A_record_chaser_is_resent_after_the_session_but_refused_once_the_session_is_recorded()
+    {
+        await using var harness = await JobHarness.StartAsync(db.ConnectionString, Now);
+        var worker = await TestData.WorkerAsync(db.DataSource);
+        var session = await TestData.SessionAsync(db.DataSource, Now.UtcDateTime.AddDays(-2), TimeSpan.FromHours(1));
+        await TestData.AssignAsync(db.DataSource, session, worker);
+        var first = await FailedTextAsync(worker, session, "record-chase", TestData.Unique("record-chase"));
+        var second = await FailedTextAsync(worker, session, "record-chase", TestData.Unique("record-chase"));
+
+        // The session has ended, which is what a chaser is for: it may go again.
+        Assert.True((await ResendAsync(harness, first)).Succeeded);
+        await ExecuteAsync("""
+            INSERT INTO outreach.session_records (session_id, delivered, count_11_13) VALUES (@session, true, 20)
+            """, new { session });
+
+        await AssertRefusedAsync(harness, second, "has been recorded since this text was written.");
+    }
+
+    [Fact]
+    public async Task One_change_text_for_several_sessions_is_refused_when_one_of_them_has_been_cancelled_since()
+    {
+        await using var harness = await JobHarness.StartAsync(db.ConnectionString, Now);
+        var worker = await TestData.WorkerAsync(db.DataSource);
+        var first = await TestData.SessionAsync(db.DataSource, Now.UtcDateTime.AddDays(2), TimeSpan.FromHours(1));
+        var second = await TestData.SessionAsync(db.DataSource, Now.UtcDateTime.AddDays(9), TimeSpan.FromHours(1));
+        await TestData.AssignAsync(db.DataSource, first, worker);
+        await TestData.AssignAsync(db.DataSource, second, worker);
+        var notices = await QueryAsync<long>("""
+            INSERT INTO outreach.session_notices (session_id, kind, version, created_at, sent_at)
+            SELECT id, 'changed', version, now() - interval '1 hour', now() - interval '1 hour' FROM outreach.sessions WHERE id = ANY(@ids)
+            RETURNING id
+            """, new { ids = new[] { first, second } });
+        // The grouped text names its notices, not one session.
+        var text = await FailedTextAsync(worker, null, "change", $"notice:{string.Join('+', notices.Order())}:worker:{worker}");
+        Assert.True((await ResendAsync(harness, text)).Succeeded);
+        await ExecuteAsync("DELETE FROM outreach.sms_outbox WHERE resend_of = @text", new { text });
+
+        Assert.True((await harness.Get<SessionEditData>().CancelAsync(second, ChangeScope.This, "Exams", Actor.System, CancellationToken.None)).Succeeded);
+        await NoticesToldAsync(second);
+
+        await AssertRefusedAsync(harness, text, "has been cancelled.");
+    }
+
     private async Task AssertRefusedAsync(JobHarness harness, long original, string expected)
     {
         var outcome = await ResendAsync(harness, original);
@@ -285,6 +329,12 @@ public sealed class ResendRulesTests(DatabaseFixture db) : OutboxCleanup(db.Data
     {
         await using var c = await db.DataSource.OpenConnectionAsync();
         return (await c.ExecuteScalarAsync<T>(sql, args))!;
+    }
+
+    private async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object args)
+    {
+        await using var c = await db.DataSource.OpenConnectionAsync();
+        return (await c.QueryAsync<T>(sql, args)).AsList();
     }
 
     private async Task ExecuteAsync(string sql, object args)
