@@ -48,6 +48,7 @@ public sealed class DemoData(NpgsqlDataSource dataSource, TimeProvider clock)
         await InsertRecordsAsync(db, plan, teams, sessionIds, now, random);
         await InsertMessageHistoryAsync(db, workerIds, now);
         await InsertSmsSendingExamplesAsync(db, workerIds, now);
+        await InsertResendRefusalExampleAsync(db);
         await InsertRepliesAsync(db, workerIds, now);
         await InsertImpactHistoryAsync(db, venueIds, workerIds, now);
         await InsertRecordDetailsAndEngagementsAsync(db, now);
@@ -880,6 +881,34 @@ public sealed class DemoData(NpgsqlDataSource dataSource, TimeProvider clock)
         {
             worker = workerIds[0], mobile, evening, morning = policy.EndOfQuiet(evening),
             morningDay = Messages.SmsSendPolicy.UkDay(policy.EndOfQuiet(evening)), eveningDay = Messages.SmsSendPolicy.UkDay(evening),
+        });
+    }
+
+    // A reminder that failed the day before a school cancelled the session: the messages log offers Resend, and refuses
+    // it with the reason.
+    private static async Task InsertResendRefusalExampleAsync(Db db)
+    {
+        var target = (await db.QueryAsync<(long SessionId, long WorkerId, string Kind, DateTime StartsAt)>("""
+            SELECT s.id, a.worker_id, s.kind, s.starts_at FROM outreach.sessions s JOIN outreach.assignments a ON a.session_id = s.id
+            WHERE s.status = 'cancelled'
+            ORDER BY s.starts_at DESC, a.id LIMIT 1
+            """)).FirstOrDefault();
+        if (target == default)
+        {
+            return;
+        }
+        var at = target.StartsAt.AddHours(-24);
+        await db.ExecuteAsync("""
+            INSERT INTO outreach.sms_outbox (dedupe_key, purpose, worker_id, session_id, to_e164, body, status, not_before, attempts,
+                last_error, created_at, claimed_at, expires_at)
+            SELECT 'demo:resend-refused', 'reminder', w.id, @SessionId, w.mobile_e164, @body, 'failed', @at, 1,
+                   'Twilio refused the request (HTTP 400)', @at, @at, @StartsAt
+            FROM outreach.youth_workers w WHERE w.id = @WorkerId
+            ON CONFLICT (dedupe_key) DO NOTHING
+            """, new
+        {
+            target.SessionId, target.WorkerId, target.StartsAt, at,
+            body = $"Outreach reminder: {target.Kind.Replace('_', ' ')} tomorrow at {UkTime.Format(target.StartsAt, "HH:mm")}.",
         });
     }
 

@@ -58,7 +58,8 @@ public sealed class ConfirmationData(NpgsqlDataSource dataSource)
             JOIN outreach.youth_workers w ON w.id = a.worker_id
             JOIN outreach.sessions s ON s.id = a.session_id
             JOIN outreach.venues v ON v.id = s.venue_id
-            WHERE r.status = 'pending' AND a.status = 'assigned' AND w.active
+            -- An opted-out worker's request waits unsent (START brings it back); its deadline still passes as usual.
+            WHERE r.status = 'pending' AND a.status = 'assigned' AND w.active AND NOT w.sms_opted_out
               AND s.status IN ('planned', 'confirmed') AND s.starts_at > @nowUtc
               AND NOT EXISTS (SELECT 1 FROM outreach.sms_outbox o WHERE o.dedupe_key = 'confirm:request:' || r.id)
             ORDER BY r.id

@@ -85,7 +85,86 @@ public sealed class CoverData(NpgsqlDataSource dataSource, CandidateData candida
         return chosen;
     }
 
-    /// <summary>Messages owed: offers to their recipients, "filled" notices to those who did not answer, and the unconfirmed worker's notice.</summary>
+    /// <summary>
+    /// A recipient who opted out of texts (or left) before their offer reached them would spend one of the offer's
+    /// places on nobody: they are taken off it (their unsent offer voided) and the next eligible workers from the
+    /// ranking take their places, up to <paramref name="howMany"/> recipients in all. Offers already answered by
+    /// the worker, or sent to them, are left as they are.
+    /// </summary>
+    /// <returns>How many recipients were replaced.</returns>
+    public async Task<int> ReplaceOptedOutRecipientsAsync(int howMany, DateTime nowUtc, CancellationToken cancellationToken)
+    {
+        List<OfferToMake> offers;
+        await using (var reading = await dataSource.OpenConnectionAsync(cancellationToken))
+        {
+            offers = (await reading.QueryAsync<OfferToMake>(new CommandDefinition($"""
+                SELECT DISTINCT o.id AS offer_id, o.session_id, o.assignment_id
+                FROM outreach.cover_offers o
+                JOIN outreach.sessions s ON s.id = o.session_id
+                JOIN outreach.cover_offer_recipients c ON c.offer_id = o.id
+                JOIN outreach.youth_workers w ON w.id = c.worker_id
+                WHERE o.status IN ('open', 'escalated') AND o.offered_at IS NOT NULL AND s.starts_at > @nowUtc
+                  AND {Unreached}
+                ORDER BY o.id LIMIT 200
+                """, new { nowUtc }, cancellationToken: cancellationToken))).AsList();
+        }
+        var replaced = 0;
+        foreach (var offer in offers)
+        {
+            // Ranked before the transaction opens: ranking takes its own connection.
+            var ranked = (await candidates.RankAsync(offer.SessionId, cancellationToken)).Where(c => c.Eligible).Select(c => c.Id).ToArray();
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var open = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+                "SELECT id FROM outreach.cover_offers WHERE id = @OfferId AND status IN ('open', 'escalated') FOR UPDATE",
+                new { offer.OfferId }, transaction, cancellationToken: cancellationToken));
+            if (open is null)
+            {
+                continue;
+            }
+            var removed = (await connection.QueryAsync<long>(new CommandDefinition($"""
+                DELETE FROM outreach.cover_offer_recipients c USING outreach.youth_workers w
+                WHERE c.offer_id = @OfferId AND w.id = c.worker_id AND {Unreached}
+                RETURNING c.worker_id
+                """, new { offer.OfferId }, transaction, cancellationToken: cancellationToken))).ToArray();
+            if (removed.Length == 0)
+            {
+                continue;
+            }
+            await connection.ExecuteAsync(new CommandDefinition("""
+                UPDATE outreach.sms_outbox SET status = 'void', last_error = 'worker opted out of SMS'
+                WHERE dedupe_key = ANY(@keys) AND status = 'pending'
+                """, new { keys = removed.Select(w => $"cover-offer:{offer.OfferId}:worker:{w}").ToArray() },
+                transaction, cancellationToken: cancellationToken));
+            await connection.ExecuteAsync(new CommandDefinition("""
+                INSERT INTO outreach.cover_offer_recipients (offer_id, worker_id, rank)
+                SELECT @OfferId, r.worker_id, r.rank
+                FROM unnest(@ranked) WITH ORDINALITY AS r(worker_id, rank)
+                JOIN outreach.youth_workers w ON w.id = r.worker_id
+                WHERE w.active AND NOT w.sms_opted_out
+                  AND NOT EXISTS (SELECT 1 FROM outreach.assignments a WHERE a.session_id = @SessionId AND a.worker_id = r.worker_id)
+                  AND NOT EXISTS (SELECT 1 FROM outreach.cover_offer_recipients c WHERE c.offer_id = @OfferId AND c.worker_id = r.worker_id)
+                ORDER BY r.rank
+                LIMIT greatest(0, @howMany - (SELECT count(*) FROM outreach.cover_offer_recipients c WHERE c.offer_id = @OfferId))
+                """, new { offer.OfferId, offer.SessionId, ranked, howMany }, transaction, cancellationToken: cancellationToken));
+            await transaction.CommitAsync(cancellationToken);
+            replaced += removed.Length;
+        }
+        return replaced;
+    }
+
+    // A recipient (c) who cannot be texted (w) and whose offer has not reached them: not answered, not sent or being sent.
+    private const string Unreached = """
+        (w.sms_opted_out OR NOT w.active) AND c.response IS NULL
+        AND NOT EXISTS (SELECT 1 FROM outreach.sms_outbox x
+                        WHERE x.dedupe_key = 'cover-offer:' || c.offer_id || ':worker:' || c.worker_id
+                          AND x.status IN ('sending', 'unknown', 'sent'))
+        """;
+
+    /// <summary>
+    /// Messages owed: offers to their recipients, "filled" notices to those who did not answer, and the unconfirmed
+    /// worker's notice; none to a worker who has opted out of texts (the send job voids any that slip through).
+    /// </summary>
     public async Task<IReadOnlyList<CoverMessage>> UnsentMessagesAsync(DateTime nowUtc, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -95,7 +174,7 @@ public sealed class CoverData(NpgsqlDataSource dataSource, CandidateData candida
                        o.code, c.worker_id, w.mobile_e164, s.id AS session_id, s.title, v.name AS venue_name, s.starts_at, s.ends_at
                 FROM outreach.cover_offers o
                 JOIN outreach.cover_offer_recipients c ON c.offer_id = o.id
-                JOIN outreach.youth_workers w ON w.id = c.worker_id
+                JOIN outreach.youth_workers w ON w.id = c.worker_id AND w.active AND NOT w.sms_opted_out
                 JOIN outreach.sessions s ON s.id = o.session_id JOIN outreach.venues v ON v.id = s.venue_id
                 WHERE o.status IN ('open', 'escalated') AND s.starts_at > @nowUtc
                 UNION ALL
@@ -103,7 +182,7 @@ public sealed class CoverData(NpgsqlDataSource dataSource, CandidateData candida
                        s.id, s.title, v.name, s.starts_at, s.ends_at
                 FROM outreach.cover_offers o
                 JOIN outreach.cover_offer_recipients c ON c.offer_id = o.id AND c.response IS NULL
-                JOIN outreach.youth_workers w ON w.id = c.worker_id
+                JOIN outreach.youth_workers w ON w.id = c.worker_id AND NOT w.sms_opted_out
                 JOIN outreach.sessions s ON s.id = o.session_id JOIN outreach.venues v ON v.id = s.venue_id
                 WHERE o.status IN ('filled', 'void') AND s.starts_at > @nowUtc
                   AND EXISTS (SELECT 1 FROM outreach.sms_outbox x WHERE x.dedupe_key = 'cover-offer:' || o.id || ':worker:' || c.worker_id)
@@ -112,7 +191,7 @@ public sealed class CoverData(NpgsqlDataSource dataSource, CandidateData candida
                        s.id, s.title, v.name, s.starts_at, s.ends_at
                 FROM outreach.cover_offers o
                 JOIN outreach.assignments a ON a.id = o.assignment_id AND a.status = 'withdrawn'
-                JOIN outreach.youth_workers w ON w.id = a.worker_id
+                JOIN outreach.youth_workers w ON w.id = a.worker_id AND NOT w.sms_opted_out
                 JOIN outreach.sessions s ON s.id = o.session_id JOIN outreach.venues v ON v.id = s.venue_id
                 WHERE o.status = 'filled' AND o.reason = 'unconfirmed' AND s.starts_at > @nowUtc
             ) m

@@ -157,9 +157,9 @@ public sealed partial class MessageLogData(NpgsqlDataSource dataSource, TimeProv
     }
 
     /// <summary>
-    /// Queues a failed or undelivered text again as a new outbox row (same worker, session, kind and words, to the
-    /// worker's current number, due now), keyed as the original's n-th resend and audited. Refused, with a reason a
-    /// coordinator can act on, when the worker has opted out, their number is failing, or the text is out of date.
+    /// Queues a failed or undelivered text again as a new outbox row (same worker, session, kind, words and urgency, to
+    /// the worker's current number, due now), keyed as the original's n-th resend and audited. Refused, with a reason a
+    /// coordinator can act on, when <see cref="ResendRules"/> finds it no longer makes sense to send.
     /// </summary>
     /// <returns>The new row's id.</returns>
     public async Task<Outcome<long>> ResendAsync(long id, Actor actor, CancellationToken cancellationToken)
@@ -170,7 +170,7 @@ public sealed partial class MessageLogData(NpgsqlDataSource dataSource, TimeProv
         // Locked so two coordinators resending the same text at once make one new row between them.
         var original = await connection.QuerySingleOrDefaultAsync<ResendSource>(new CommandDefinition("""
             SELECT o.id, o.dedupe_key, o.purpose, o.worker_id, o.session_id, o.to_e164, o.body, o.status, o.delivery_status,
-                   o.delivery_error_code, o.expires_at,
+                   o.delivery_error_code, o.created_at, o.expires_at, o.urgent,
                    (SELECT r.id FROM outreach.sms_outbox r WHERE r.resend_of = o.id) AS resent_as,
                    w.full_name AS worker_name, w.mobile_e164 AS worker_mobile, w.active AS worker_active,
                    w.sms_opted_out AS worker_opted_out, w.sms_failing AS worker_failing
@@ -190,37 +190,25 @@ public sealed partial class MessageLogData(NpgsqlDataSource dataSource, TimeProv
         {
             return Outcome<long>.Fail("id", "Only a message that failed or was not delivered can be resent.");
         }
-        if (original.WorkerId is not null)
+        var root = ResendSuffix().Replace(original.DedupeKey, "");
+        var refusal = await ResendRules.WhyNotAsync(connection, transaction, new ResendCandidate(
+            root, original.Purpose, original.WorkerId, original.SessionId, original.CreatedAt, original.ExpiresAt,
+            original.WorkerName, original.WorkerActive, original.WorkerOptedOut, original.WorkerFailing), now, cancellationToken);
+        if (refusal is not null)
         {
-            if (original.WorkerOptedOut == true)
-            {
-                return Outcome<long>.Fail("id", $"Not resent: {original.WorkerName} has opted out of texts (they replied STOP). They can reply START to opt back in.");
-            }
-            if (original.WorkerFailing == true)
-            {
-                return Outcome<long>.Fail("id", $"Not resent: texts to {original.WorkerName}'s mobile number are failing. Check the number with them and correct it on their profile first.");
-            }
-            if (original.WorkerActive == false)
-            {
-                return Outcome<long>.Fail("id", $"Not resent: {original.WorkerName} is no longer an active youth worker.");
-            }
-        }
-        if (original.ExpiresAt is { } expires && expires <= now)
-        {
-            return Outcome<long>.Fail("id", "Not resent: this message was only useful until " + UkTime.Format(expires) + " (UK time), which has passed.");
+            return Outcome<long>.Fail("id", refusal);
         }
 
-        var root = ResendSuffix().Replace(original.DedupeKey, "");
         var previous = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             "SELECT count(*) FROM outreach.sms_outbox WHERE starts_with(dedupe_key, @prefix)",
             new { prefix = root + ":resend:" }, transaction, cancellationToken: cancellationToken));
         var key = $"{root}:resend:{(previous + 1).ToString(CultureInfo.InvariantCulture)}";
         var newId = await connection.ExecuteScalarAsync<long?>(new CommandDefinition("""
-            INSERT INTO outreach.sms_outbox (dedupe_key, purpose, worker_id, session_id, to_e164, body, not_before, expires_at, resend_of)
-            VALUES (@key, @Purpose, @WorkerId, @SessionId, @to, @Body, @now, @ExpiresAt, @Id)
+            INSERT INTO outreach.sms_outbox (dedupe_key, purpose, worker_id, session_id, to_e164, body, not_before, expires_at, urgent, resend_of)
+            VALUES (@key, @Purpose, @WorkerId, @SessionId, @to, @Body, @now, @ExpiresAt, @Urgent, @Id)
             ON CONFLICT DO NOTHING
             RETURNING id
-            """, new { key, original.Purpose, original.WorkerId, original.SessionId, to = original.WorkerMobile ?? original.ToE164, original.Body, now, original.ExpiresAt, original.Id },
+            """, new { key, original.Purpose, original.WorkerId, original.SessionId, to = original.WorkerMobile ?? original.ToE164, original.Body, now, original.ExpiresAt, original.Urgent, original.Id },
             transaction, cancellationToken: cancellationToken));
         if (newId is null)
         {
@@ -332,6 +320,6 @@ public sealed partial class MessageLogData(NpgsqlDataSource dataSource, TimeProv
 
     private sealed record ResendSource(
         long Id, string DedupeKey, string Purpose, long? WorkerId, long? SessionId, string ToE164, string Body, string Status,
-        string? DeliveryStatus, string? DeliveryErrorCode, DateTime? ExpiresAt, long? ResentAs, string? WorkerName,
+        string? DeliveryStatus, string? DeliveryErrorCode, DateTime CreatedAt, DateTime? ExpiresAt, bool Urgent, long? ResentAs, string? WorkerName,
         string? WorkerMobile, bool? WorkerActive, bool? WorkerOptedOut, bool? WorkerFailing);
 }

@@ -8,7 +8,7 @@ public sealed record RosterRow(
 
 public sealed class RosterData(NpgsqlDataSource dataSource)
 {
-    /// <summary>Each active worker's live bookings starting in [from, to), by worker then time.</summary>
+    /// <summary>Each active worker's live bookings starting in [from, to), by worker then time; none for a worker who opted out of texts.</summary>
     public async Task<IReadOnlyList<RosterRow>> WeekAsync(DateTime fromUtc, DateTime toUtc, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -17,7 +17,7 @@ public sealed class RosterData(NpgsqlDataSource dataSource)
             FROM outreach.sessions s
             JOIN outreach.venues v ON v.id = s.venue_id
             JOIN outreach.assignments a ON a.session_id = s.id AND a.status IN ('assigned', 'confirmed')
-            JOIN outreach.youth_workers w ON w.id = a.worker_id AND w.active
+            JOIN outreach.youth_workers w ON w.id = a.worker_id AND w.active AND NOT w.sms_opted_out
             WHERE s.starts_at >= @fromUtc AND s.starts_at < @toUtc AND s.status IN ('planned', 'confirmed')
             ORDER BY w.id, s.starts_at, s.id
             """, new { fromUtc, toUtc }, cancellationToken: cancellationToken))).AsList();

@@ -21,10 +21,16 @@ public sealed class CoverOfferJob(
         var o = options.Value;
         var now = clock.GetUtcNow().UtcDateTime;
         await cover.VoidStaleAsync(now, cancellationToken);
+        var recipients = Math.Clamp(o.CoverOfferRecipients, 1, 50);
         foreach (var offer in await cover.NotYetOfferedAsync(cancellationToken))
         {
-            var chosen = await cover.ChooseRecipientsAsync(offer, Math.Clamp(o.CoverOfferRecipients, 1, 50), now, cancellationToken);
+            var chosen = await cover.ChooseRecipientsAsync(offer, recipients, now, cancellationToken);
             logger.LogInformation("Cover offer {OfferId} goes to {Count} workers", offer.OfferId, chosen);
+        }
+        var replaced = await cover.ReplaceOptedOutRecipientsAsync(recipients, now, cancellationToken);
+        if (replaced > 0)
+        {
+            logger.LogInformation("{Count} cover offer recipients who opted out before their offer went were replaced", replaced);
         }
 
         var queued = 0;

@@ -1,7 +1,9 @@
 using Dapper;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
+using Outreach.Data;
 using Outreach.Data.Demo;
+using Outreach.Data.Messages;
 using Outreach.Tests.Infrastructure;
 
 namespace Outreach.Tests.Data;
@@ -13,7 +15,8 @@ public sealed class DemoDataTests
     {
         var connectionString = await MigratedDatabase.CreateMigratedAsync("demo");
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
-        var demo = new DemoData(dataSource, new FakeTimeProvider(new DateTimeOffset(2026, 11, 29, 12, 0, 0, TimeSpan.Zero)));
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 29, 12, 0, 0, TimeSpan.Zero));
+        var demo = new DemoData(dataSource, clock);
 
         Assert.True(await demo.LoadOnceAsync(null, CancellationToken.None));
         Assert.False(await demo.LoadOnceAsync(null, CancellationToken.None));
@@ -43,5 +46,11 @@ public sealed class DemoDataTests
             SELECT count(DISTINCT date_trunc('month', s.starts_at)) FROM outreach.session_records r JOIN outreach.sessions s ON s.id = r.session_id
             """), 11, 14);
         Assert.True(await c.ExecuteScalarAsync<long>("SELECT count(*) FROM outreach.ae_engagements") > 20);
+
+        // The messages log's example of a resend refused: a failed reminder for a session cancelled since.
+        var refused = await c.ExecuteScalarAsync<long?>("SELECT id FROM outreach.sms_outbox WHERE dedupe_key = 'demo:resend-refused'");
+        Assert.NotNull(refused);
+        var resend = await new MessageLogData(dataSource, clock).ResendAsync(refused.Value, Actor.System, CancellationToken.None);
+        Assert.Contains("has been cancelled", Assert.Single(resend.Errors).Message, StringComparison.Ordinal);
     }
 }

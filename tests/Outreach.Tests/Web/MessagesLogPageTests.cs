@@ -112,6 +112,7 @@ public sealed partial class MessagesLogPageTests(OutreachApp app)
     {
         var (worker, name) = await WorkerAsync();
         var session = await TestData.SessionAsync(app.DataSource, DateTime.UtcNow.AddDays(3), TimeSpan.FromHours(2));
+        await TestData.AssignAsync(app.DataSource, session, worker);
         var key = TestData.Unique("reminder-24h");
         var original = await RowAsync(worker, "reminder", "sent", "undelivered", DateTime.UtcNow.AddHours(-1), "30003", key: key, session: session);
         using var coordinator = await app.SignedInAsync(Roles.Coordinator);
@@ -176,6 +177,27 @@ public sealed partial class MessagesLogPageTests(OutreachApp app)
         }
         Assert.Equal(0, await TestData.CountAsync(app.DataSource,
             "SELECT count(*) FROM outreach.sms_outbox WHERE resend_of = ANY(@ids)", new { ids = new[] { first, second } }));
+    }
+
+    [Fact]
+    public async Task A_resend_of_a_reminder_for_a_cancelled_session_is_refused_on_the_page_with_the_reason()
+    {
+        var (worker, name) = await WorkerAsync();
+        var session = await TestData.SessionAsync(app.DataSource, DateTime.UtcNow.AddDays(3), TimeSpan.FromHours(2), status: "cancelled");
+        await TestData.AssignAsync(app.DataSource, session, worker);
+        var original = await RowAsync(worker, "reminder", "failed", null, DateTime.UtcNow.AddHours(-1), session: session);
+        using var coordinator = await app.SignedInAsync(Roles.Coordinator);
+        var list = $"/Messages?status=problems&worker={Uri.EscapeDataString(name)}";
+
+        using var response = await coordinator.PostFormAsync(list, new(), action: $"/Messages?handler=Resend&id={original}&status=problems");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var shown = await coordinator.GetPageAsync(response.Headers.Location!.ToString());
+        Assert.Contains("id=\"resend-problem\"", shown, StringComparison.Ordinal);
+        Assert.Contains("has been cancelled. Only the cancellation notice can still be sent.", shown, StringComparison.Ordinal);
+        Assert.DoesNotContain("is queued again", shown, StringComparison.Ordinal);
+        Assert.Equal(0, await TestData.CountAsync(app.DataSource,
+            "SELECT count(*) FROM outreach.sms_outbox WHERE resend_of = @original", new { original }));
     }
 
     [Fact]

@@ -1,0 +1,163 @@
+using Dapper;
+using Outreach.Data;
+using Outreach.Data.Messages;
+using Outreach.Data.Sessions;
+using Outreach.Jobs.Messages;
+using Outreach.Jobs.Sms;
+using Outreach.Tests.Infrastructure;
+using Outreach.Tests.Jobs;
+using static Outreach.Tests.Infrastructure.WorkerProfiles;
+
+namespace Outreach.Tests.Messages;
+
+/// <summary>Workers who replied STOP get nothing queued for them; the send job's void stays as the last line of defence.</summary>
+[Collection("Database")]
+public sealed class OptedOutQueueingTests(DatabaseFixture db) : OutboxCleanup(db.DataSource)
+{
+    private static DateTimeOffset Now => DateTimeOffset.UtcNow;
+
+    [Fact]
+    public async Task A_worker_who_opted_out_gets_no_confirm_request_queued_until_they_opt_back_in()
+    {
+        await using var harness = await JobHarness.StartAsync(db.ConnectionString, Now);
+        var (session, workers) = await SessionWithWorkersAsync(harness, 1);
+        await AssignAsync(harness, session, workers[0]);
+        await ReplyAsync(harness, workers[0], "STOP");
+
+        await harness.Get<ConfirmationJob>().RunAsync(CancellationToken.None);
+        Assert.Empty(await OutboxAsync(workers[0], "confirmation"));
+
+        await ReplyAsync(harness, workers[0], "START");
+        await harness.Get<ConfirmationJob>().RunAsync(CancellationToken.None);
+        Assert.Single(await OutboxAsync(workers[0], "confirmation"));
+    }
+
+    [Fact]
+    public async Task A_worker_who_opted_out_gets_no_weekly_roster_and_the_others_still_do()
+    {
+        // Sunday 1 June 2031, 18:00 British Summer Time: the roster covers Monday 2 to Sunday 8 June.
+        await using var harness = await JobHarness.StartAsync(db.ConnectionString, new DateTimeOffset(2031, 6, 1, 17, 0, 0, TimeSpan.Zero));
+        var texting = await TestData.WorkerAsync(db.DataSource);
+        var optedOut = await TestData.WorkerAsync(db.DataSource);
+        var venue = await TestData.VenueAsync(db.DataSource);
+        await TestData.AssignAsync(db.DataSource, await TestData.SessionAsync(db.DataSource, new DateTime(2031, 6, 3, 8, 0, 0, DateTimeKind.Utc), TimeSpan.FromHours(1), venue), texting);
+        await TestData.AssignAsync(db.DataSource, await TestData.SessionAsync(db.DataSource, new DateTime(2031, 6, 4, 8, 0, 0, DateTimeKind.Utc), TimeSpan.FromHours(1), venue), optedOut);
+        await ExecuteAsync("UPDATE outreach.youth_workers SET sms_opted_out = true WHERE id = @optedOut", new { optedOut });
+
+        await harness.Get<WeeklyRosterJob>().RunAsync(CancellationToken.None);
+
+        Assert.Single(await OutboxAsync(texting, "roster"));
+        Assert.Empty(await OutboxAsync(optedOut, "roster"));
+    }
+
+    [Fact]
+    public async Task A_cover_recipient_who_opts_out_before_the_offer_goes_is_replaced_by_the_next_eligible_worker()
+    {
+        await using var harness = await JobHarness.StartAsync(db.ConnectionString, Now);
+        var (session, workers) = await SessionWithWorkersAsync(harness, 7);
+        var declined = await AssignAsync(harness, session, workers[0]);
+        await ReplyAsync(harness, workers[0], "NO");
+        var offer = await ScalarAsync<long>("SELECT id FROM outreach.cover_offers WHERE assignment_id = @declined", new { declined });
+        // Recipients are chosen (the top five of the six eligible), then one of them opts out before the texts are queued.
+        var cover = harness.Get<CoverData>();
+        Assert.Equal(5, await cover.ChooseRecipientsAsync(new OfferToMake(offer, session, declined), 5, Now.UtcDateTime, CancellationToken.None));
+        var chosen = (await QueryAsync<long>("SELECT worker_id FROM outreach.cover_offer_recipients WHERE offer_id = @offer", new { offer })).ToHashSet();
+        var leaver = chosen.First();
+        var nextInLine = Assert.Single(workers.Skip(1), w => !chosen.Contains(w));
+        await ReplyAsync(harness, leaver, "STOP");
+
+        await harness.Get<CoverOfferJob>().RunAsync(CancellationToken.None);
+        await harness.Get<CoverOfferJob>().RunAsync(CancellationToken.None);
+
+        var offered = (await QueryAsync<long>(
+            "SELECT worker_id FROM outreach.sms_outbox WHERE session_id = @session AND purpose = 'cover_offer'", new { session })).ToList();
+        Assert.Equal(5, offered.Count);
+        Assert.DoesNotContain(leaver, offered);
+        Assert.Contains(nextInLine, offered);
+        var recipients = await QueryAsync<long>("SELECT worker_id FROM outreach.cover_offer_recipients WHERE offer_id = @offer", new { offer });
+        Assert.Equal(offered.Order(), recipients.Order());
+    }
+
+    [Fact]
+    public async Task A_cover_offer_nobody_else_can_take_is_escalated_when_its_only_recipient_opts_out()
+    {
+        await using var harness = await JobHarness.StartAsync(db.ConnectionString, Now);
+        var (session, workers) = await SessionWithWorkersAsync(harness, 2);
+        var declined = await AssignAsync(harness, session, workers[0]);
+        await ReplyAsync(harness, workers[0], "NO");
+        var offer = await ScalarAsync<long>("SELECT id FROM outreach.cover_offers WHERE assignment_id = @declined", new { declined });
+        Assert.Equal(1, await harness.Get<CoverData>().ChooseRecipientsAsync(new OfferToMake(offer, session, declined), 5, Now.UtcDateTime, CancellationToken.None));
+        await ReplyAsync(harness, workers[1], "STOP");
+
+        await harness.Get<CoverOfferJob>().RunAsync(CancellationToken.None);
+
+        Assert.Empty(await OutboxAsync(workers[1], "cover_offer"));
+        Assert.Equal("escalated", await ScalarAsync<string>("SELECT status FROM outreach.cover_offers WHERE id = @offer", new { offer }));
+        Assert.Contains("no eligible worker who takes texts could be offered it", await ScalarAsync<string>(
+            "SELECT message FROM outreach.alerts WHERE dedupe_key = @key", new { key = $"cover-escalated:offer:{offer}" }), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_worker_who_opts_out_after_their_offer_is_queued_is_still_not_texted()
+    {
+        await using var harness = await JobHarness.StartAsync(db.ConnectionString, Now);
+        var (session, workers) = await SessionWithWorkersAsync(harness, 2);
+        await AssignAsync(harness, session, workers[0]);
+        await ReplyAsync(harness, workers[0], "NO");
+        await harness.Get<CoverOfferJob>().RunAsync(CancellationToken.None);
+        var queued = Assert.Single(await OutboxAsync(workers[1], "cover_offer"));
+        await ReplyAsync(harness, workers[1], "STOP");
+
+        await harness.Get<SendOutboxJob>().RunAsync(CancellationToken.None);
+
+        Assert.Equal("void", await ScalarAsync<string>("SELECT status FROM outreach.sms_outbox WHERE id = @queued", new { queued }));
+        var mobile = await ScalarAsync<string>("SELECT mobile_e164 FROM outreach.youth_workers WHERE id = @worker", new { worker = workers[1] });
+        Assert.DoesNotContain(harness.Twilio.Sent, m => m.To == mobile);
+    }
+
+    private async Task<IReadOnlyList<long>> OutboxAsync(long worker, string purpose) =>
+        await QueryAsync<long>("SELECT id FROM outreach.sms_outbox WHERE worker_id = @worker AND purpose = @purpose", new { worker, purpose });
+
+    private async Task<(long Session, long[] Workers)> SessionWithWorkersAsync(JobHarness harness, int workers)
+    {
+        var area = await AreaAsync(db.DataSource, UniqueRegion());
+        var venue = await TestData.VenueAsync(db.DataSource, "school", area);
+        var session = await TestData.SessionAsync(db.DataSource, harness.Clock.GetUtcNow().UtcDateTime.AddDays(3), TimeSpan.FromHours(1), venue);
+        var ids = new long[workers];
+        for (var i = 0; i < workers; i++)
+        {
+            ids[i] = await WorkerAsync(db.DataSource, area);
+        }
+        return (session, ids);
+    }
+
+    private static async Task<long> AssignAsync(JobHarness harness, long session, long worker)
+    {
+        var outcome = await harness.Get<SessionData>().AssignAsync(session, worker, Actor.System, CancellationToken.None);
+        Assert.True(outcome.Succeeded, string.Join("; ", outcome.Errors.Select(e => e.Message)));
+        return outcome.Value;
+    }
+
+    private async Task<ReplyResult> ReplyAsync(JobHarness harness, long worker, string body) =>
+        await harness.Get<ReplyData>().HandleAsync("SM" + Guid.NewGuid().ToString("N"),
+            await ScalarAsync<string>("SELECT mobile_e164 FROM outreach.youth_workers WHERE id = @worker", new { worker }),
+            "+447700900999", body, CancellationToken.None);
+
+    private async Task<T> ScalarAsync<T>(string sql, object args)
+    {
+        await using var c = await db.DataSource.OpenConnectionAsync();
+        return (await c.ExecuteScalarAsync<T>(sql, args))!;
+    }
+
+    private async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object args)
+    {
+        await using var c = await db.DataSource.OpenConnectionAsync();
+        return (await c.QueryAsync<T>(sql, args)).AsList();
+    }
+
+    private async Task ExecuteAsync(string sql, object args)
+    {
+        await using var c = await db.DataSource.OpenConnectionAsync();
+        await c.ExecuteAsync(sql, args);
+    }
+}
