@@ -221,10 +221,17 @@ public sealed class ImpactData(NpgsqlDataSource dataSource, TimeProvider clock)
                        count(DISTINCT venue_id) FILTER (WHERE delivered AND venue_kind = 'school') AS schools
                 FROM impact_month_sessions GROUP BY 1, 2, 3, 4
             ),
-            -- Who was there: the record's staff list when it has one, else the rota's live assignments.
+            -- Each worker's rates with the day the next one took over: a few rows a worker, hashed on the worker.
+            rates AS (
+                SELECT worker_id, effective_from, hourly_cost,
+                       lead(effective_from, 1, 'infinity') OVER (PARTITION BY worker_id ORDER BY effective_from) AS effective_until
+                FROM outreach.worker_rates
+            ),
+            -- Who was there: the record's staff list when it has one, else the rota's live assignments; each costed
+            -- at the rate in force on the session's UK day (docs/decisions/0014).
             staff AS (
                 SELECT m.month, m.area_id, m.venue_kind, m.session_kind,
-                       sum(m.hours) AS hours, sum(m.hours * coalesce(w.hourly_cost, 0)) AS cost
+                       sum(m.hours) AS hours, sum(m.hours * coalesce(r.hourly_cost, 0)) AS cost
                 FROM (
                     SELECT rs.session_id, rs.worker_id FROM outreach.session_record_staff rs
                     WHERE rs.session_id IN (SELECT id FROM impact_month_sessions WHERE delivered)
@@ -235,7 +242,9 @@ public sealed class ImpactData(NpgsqlDataSource dataSource, TimeProvider clock)
                       AND NOT EXISTS (SELECT 1 FROM outreach.session_record_staff rs WHERE rs.session_id = a.session_id)
                 ) x
                 JOIN impact_month_sessions m ON m.id = x.session_id
-                JOIN outreach.youth_workers w ON w.id = x.worker_id
+                LEFT JOIN rates r ON r.worker_id = x.worker_id
+                     AND (m.starts_at AT TIME ZONE 'Europe/London')::date >= r.effective_from
+                     AND (m.starts_at AT TIME ZONE 'Europe/London')::date < r.effective_until
                 GROUP BY 1, 2, 3, 4
             ),
             -- Positive is always an improvement: a fall in agreement with a "bad" statement counts as a gain.
