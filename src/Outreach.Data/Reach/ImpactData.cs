@@ -143,7 +143,7 @@ public sealed class ImpactData(NpgsqlDataSource dataSource, TimeProvider clock)
         await Execute("""
             CREATE TEMP TABLE impact_month_sessions (
                 month date, id bigint, area_id bigint, venue_id bigint, venue_kind text, session_kind text, status text,
-                starts_at timestamptz, delivered boolean, head_count integer, hours numeric) ON COMMIT DROP
+                starts_at timestamptz, delivered boolean, head_count integer, hours numeric, uk_day date) ON COMMIT DROP
             """);
         var rows = 0;
         // A few months per pass: each pass reads the big child tables once, whatever the number of months in it.
@@ -190,13 +190,14 @@ public sealed class ImpactData(NpgsqlDataSource dataSource, TimeProvider clock)
             TRUNCATE impact_month_sessions;
             """);
         // A session is delivered when its record says so (recording it sets the status). Staff time is the
-        // record's actual times when both are given, else the planned ones.
+        // record's actual times when both are given, else the planned ones. The UK day picks the hourly rate.
         await Execute("""
             INSERT INTO impact_month_sessions
             SELECT m.month, s.id, v.area_id, v.id, v.kind, s.kind, s.status, s.starts_at,
                    s.status = 'delivered' AND coalesce(r.delivered, false),
                    coalesce(r.count_under_11 + r.count_11_13 + r.count_14_15 + r.count_16_17 + r.count_18_24, 0),
-                   extract(epoch FROM coalesce(r.actual_end - r.actual_start, s.ends_at - s.starts_at)) / 3600.0
+                   extract(epoch FROM coalesce(r.actual_end - r.actual_start, s.ends_at - s.starts_at)) / 3600.0,
+                   (s.starts_at AT TIME ZONE 'Europe/London')::date
             FROM unnest(@months::date[]) m(month)
             JOIN outreach.sessions s
               ON s.starts_at >= (m.month::timestamp AT TIME ZONE 'Europe/London')
@@ -242,9 +243,7 @@ public sealed class ImpactData(NpgsqlDataSource dataSource, TimeProvider clock)
                       AND NOT EXISTS (SELECT 1 FROM outreach.session_record_staff rs WHERE rs.session_id = a.session_id)
                 ) x
                 JOIN impact_month_sessions m ON m.id = x.session_id
-                LEFT JOIN rates r ON r.worker_id = x.worker_id
-                     AND (m.starts_at AT TIME ZONE 'Europe/London')::date >= r.effective_from
-                     AND (m.starts_at AT TIME ZONE 'Europe/London')::date < r.effective_until
+                LEFT JOIN rates r ON r.worker_id = x.worker_id AND m.uk_day >= r.effective_from AND m.uk_day < r.effective_until
                 GROUP BY 1, 2, 3, 4
             ),
             -- Positive is always an improvement: a fall in agreement with a "bad" statement counts as a gain.
