@@ -133,6 +133,26 @@ public sealed partial class WorkerRateTests(OutreachApp app)
         Assert.Contains("id=\"hourly-cost\">£20.00<", WebUtility.HtmlDecode(html), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_worker_with_no_rate_gets_their_first_rate_for_all_their_sessions_without_giving_a_date()
+    {
+        var worker = await TestData.WorkerAsync(app.DataSource);
+        await using (var c = await app.DataSource.OpenConnectionAsync())
+        {
+            await c.ExecuteAsync("UPDATE outreach.youth_workers SET hourly_cost = NULL WHERE id = @worker", new { worker });
+        }
+        using var client = await app.SignedInAsync(Roles.Coordinator);
+        var form = await client.GetPageAsync($"/Workers/Edit/{worker}");
+        Assert.DoesNotContain("Input.HourlyCostFrom", form, StringComparison.Ordinal);
+        Assert.Contains("Their first rate applies to all their sessions", form, StringComparison.Ordinal);
+
+        using var response = await client.PostFormAsync($"/Workers/Edit/{worker}", await EditFieldsAsync(worker, "18", ""));
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal([(null, 18m)], (await app.Services.GetRequiredService<WorkerData>().RatesAsync(worker, CancellationToken.None))
+            .Select(r => (r.EffectiveFrom, r.HourlyCost)));
+    }
+
     private async Task<(long Area, long Worker)> AreaAndWorkerAsync() =>
         (await TestData.AreaAsync(app.DataSource), await TestData.WorkerAsync(app.DataSource));
 
