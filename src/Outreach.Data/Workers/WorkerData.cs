@@ -181,7 +181,7 @@ public sealed class WorkerData(NpgsqlDataSource dataSource, TimeProvider? clock 
 
         try
         {
-            // The database keeps the rate history from hourly_cost and hourly_cost_from (migrations/0018).
+            // The database keeps the rate history from hourly_cost and hourly_cost_from (migrations/0020).
             await connection.ExecuteAsync(new CommandDefinition("""
                 UPDATE outreach.youth_workers
                    SET full_name = @FullName, mobile_e164 = @MobileE164, email = @email, hourly_cost = @HourlyCost,
