@@ -84,6 +84,22 @@ watch.Restart();
 var nothing = await impact.CompileAsync(CompileMode.Incremental, null, CancellationToken.None);
 Say($"Incremental compile with nothing changed: {watch.Elapsed.TotalMilliseconds:F0} ms ({nothing!.Months} months)");
 
+// A pay award: one worker in ten gets a rise from the first of last month, entered on the edit page's terms (the
+// database keeps the history and logs only the months from that date).
+await using (var c = await db.OpenConnectionAsync())
+{
+    watch.Restart();
+    var raised = await c.ExecuteAsync(new CommandDefinition("""
+        UPDATE outreach.youth_workers SET hourly_cost = hourly_cost + 1, hourly_cost_from = @from
+        WHERE hourly_cost IS NOT NULL AND id % 10 = 0 AND hourly_cost_from <= @from
+        """, new { from = new DateTime(2026, 10, 1) }, commandTimeout: 0));
+    Say($"Pay rises from 1 October for {raised:N0} workers saved in {watch.Elapsed.TotalMilliseconds:F0} ms (rate history and dirty months by trigger)");
+}
+clock.Now = now.AddDays(2);
+watch.Restart();
+var repriced = await impact.CompileAsync(CompileMode.Incremental, null, CancellationToken.None);
+Say($"Incremental compile after the pay rises: {watch.Elapsed.TotalSeconds:F1} s ({repriced!.Months} months, {repriced.Rows:N0} rows)");
+
 // Autovacuum does this after the nightly compile; the gaps and coverage probes are index-only scans once it has.
 await using (var c = await db.OpenConnectionAsync())
 {

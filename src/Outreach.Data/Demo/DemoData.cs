@@ -51,6 +51,7 @@ public sealed class DemoData(NpgsqlDataSource dataSource, TimeProvider clock)
         await InsertResendRefusalExampleAsync(db);
         await InsertRepliesAsync(db, workerIds, now);
         await InsertImpactHistoryAsync(db, venueIds, workerIds, now);
+        await InsertPayRisesAsync(db, workerIds, now);
         await InsertRecordDetailsAndEngagementsAsync(db, now);
 
         await transaction.CommitAsync(cancellationToken);
@@ -750,6 +751,22 @@ public sealed class DemoData(NpgsqlDataSource dataSource, TimeProvider clock)
             INSERT INTO outreach.sessions (venue_id, kind, title, starts_at, ends_at, status, created_at, updated_at)
             VALUES (@venueId, @kind, @title, @start, @end, 'delivered', @created, @created) RETURNING id
             """, new { venueId, kind, title, start, end, created = start.AddDays(-14) });
+
+    // Rate history (docs/decisions/0014): two workers had a rise from the first of last month, so that month's staff
+    // cost differs from the months before; a third has one agreed from the first of the month after next.
+    private static async Task InsertPayRisesAsync(Db db, long[] workerIds, DateTimeOffset now)
+    {
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, London).DateTime);
+        var lastMonth = new DateOnly(today.Year, today.Month, 1).AddMonths(-1);
+        foreach (var (worker, rise, from) in new[] { (workerIds[0], 1.50m, lastMonth), (workerIds[1], 2.00m, lastMonth),
+                     (workerIds[2], 1.25m, lastMonth.AddMonths(3)) })
+        {
+            await db.ExecuteAsync("""
+                UPDATE outreach.youth_workers SET hourly_cost = hourly_cost + @rise, hourly_cost_from = @from::date
+                WHERE id = @worker AND hourly_cost IS NOT NULL
+                """, new { worker, rise, from = from.ToDateTime(TimeOnly.MinValue) });
+        }
+    }
 
     private static async Task HistoryRecordAsync(Db db, long sessionId, DateTimeOffset start, DateTimeOffset end, int size, long[] staff)
     {

@@ -143,7 +143,7 @@ public sealed class ImpactData(NpgsqlDataSource dataSource, TimeProvider clock)
         await Execute("""
             CREATE TEMP TABLE impact_month_sessions (
                 month date, id bigint, area_id bigint, venue_id bigint, venue_kind text, session_kind text, status text,
-                starts_at timestamptz, delivered boolean, head_count integer, hours numeric) ON COMMIT DROP
+                starts_at timestamptz, delivered boolean, head_count integer, hours numeric, uk_day date) ON COMMIT DROP
             """);
         var rows = 0;
         // A few months per pass: each pass reads the big child tables once, whatever the number of months in it.
@@ -190,13 +190,14 @@ public sealed class ImpactData(NpgsqlDataSource dataSource, TimeProvider clock)
             TRUNCATE impact_month_sessions;
             """);
         // A session is delivered when its record says so (recording it sets the status). Staff time is the
-        // record's actual times when both are given, else the planned ones.
+        // record's actual times when both are given, else the planned ones. The UK day picks the hourly rate.
         await Execute("""
             INSERT INTO impact_month_sessions
             SELECT m.month, s.id, v.area_id, v.id, v.kind, s.kind, s.status, s.starts_at,
                    s.status = 'delivered' AND coalesce(r.delivered, false),
                    coalesce(r.count_under_11 + r.count_11_13 + r.count_14_15 + r.count_16_17 + r.count_18_24, 0),
-                   extract(epoch FROM coalesce(r.actual_end - r.actual_start, s.ends_at - s.starts_at)) / 3600.0
+                   extract(epoch FROM coalesce(r.actual_end - r.actual_start, s.ends_at - s.starts_at)) / 3600.0,
+                   (s.starts_at AT TIME ZONE 'Europe/London')::date
             FROM unnest(@months::date[]) m(month)
             JOIN outreach.sessions s
               ON s.starts_at >= (m.month::timestamp AT TIME ZONE 'Europe/London')
@@ -221,10 +222,17 @@ public sealed class ImpactData(NpgsqlDataSource dataSource, TimeProvider clock)
                        count(DISTINCT venue_id) FILTER (WHERE delivered AND venue_kind = 'school') AS schools
                 FROM impact_month_sessions GROUP BY 1, 2, 3, 4
             ),
-            -- Who was there: the record's staff list when it has one, else the rota's live assignments.
+            -- Each worker's rates with the day the next one took over: a few rows a worker, hashed on the worker.
+            rates AS (
+                SELECT worker_id, effective_from, hourly_cost,
+                       lead(effective_from, 1, 'infinity') OVER (PARTITION BY worker_id ORDER BY effective_from) AS effective_until
+                FROM outreach.worker_rates
+            ),
+            -- Who was there: the record's staff list when it has one, else the rota's live assignments; each costed
+            -- at the rate in force on the session's UK day (docs/decisions/0014).
             staff AS (
                 SELECT m.month, m.area_id, m.venue_kind, m.session_kind,
-                       sum(m.hours) AS hours, sum(m.hours * coalesce(w.hourly_cost, 0)) AS cost
+                       sum(m.hours) AS hours, sum(m.hours * coalesce(r.hourly_cost, 0)) AS cost
                 FROM (
                     SELECT rs.session_id, rs.worker_id FROM outreach.session_record_staff rs
                     WHERE rs.session_id IN (SELECT id FROM impact_month_sessions WHERE delivered)
@@ -235,7 +243,7 @@ public sealed class ImpactData(NpgsqlDataSource dataSource, TimeProvider clock)
                       AND NOT EXISTS (SELECT 1 FROM outreach.session_record_staff rs WHERE rs.session_id = a.session_id)
                 ) x
                 JOIN impact_month_sessions m ON m.id = x.session_id
-                JOIN outreach.youth_workers w ON w.id = x.worker_id
+                LEFT JOIN rates r ON r.worker_id = x.worker_id AND m.uk_day >= r.effective_from AND m.uk_day < r.effective_until
                 GROUP BY 1, 2, 3, 4
             ),
             -- Positive is always an improvement: a fall in agreement with a "bad" statement counts as a gain.

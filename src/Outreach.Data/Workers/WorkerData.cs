@@ -20,6 +20,8 @@ public sealed record WorkerProfile
     public string MobileE164 { get; init; } = "";
     public string? Email { get; init; }
     public decimal? HourlyCost { get; init; }
+    // The day the latest rate took effect; null when it covers all their sessions.
+    public DateTime? HourlyCostFrom { get; init; }
     public decimal? ContractedHours { get; init; }
     public bool Active { get; init; }
     public bool HasSignIn { get; init; }
@@ -35,9 +37,13 @@ public sealed record WorkerProfile
     public string[] SkillNames { get; init; } = [];
 }
 
+/// <param name="HourlyCostFrom">The UK day a changed hourly cost applies from; null for today.</param>
 public sealed record WorkerUpdate(
     long Id, string FullName, string MobileE164, string? Email, decimal? HourlyCost, decimal? ContractedHours, bool Active,
-    DbsCheck? Dbs, IReadOnlyList<long> AreaIds, IReadOnlyList<long> SkillIds);
+    DbsCheck? Dbs, IReadOnlyList<long> AreaIds, IReadOnlyList<long> SkillIds, DateOnly? HourlyCostFrom = null);
+
+/// <param name="EffectiveFrom">Null for the first rate, which covers every session before the next one.</param>
+public sealed record WorkerRate(DateTime? EffectiveFrom, decimal? HourlyCost, DateTime RecordedAt);
 
 public sealed record AreaChoice(long Id, string Name, string Region);
 
@@ -47,8 +53,15 @@ public sealed record DbsAttention(
 public sealed record WorkerSession(
     long Id, string Title, string Kind, string VenueName, DateTime StartsAt, DateTime EndsAt, string AssignmentStatus, bool IsLead);
 
-public sealed class WorkerData(NpgsqlDataSource dataSource)
+public sealed class WorkerData(NpgsqlDataSource dataSource, TimeProvider? clock = null)
 {
+    /// <summary>How far back a new rate may be dated (pay awards are often settled late and back-dated) and ahead.</summary>
+    public const int RateBackdateYears = 2;
+
+    public const int RateAheadYears = 1;
+
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+
     public async Task<IReadOnlyList<WorkerRow>> ListAsync(string? search, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -160,11 +173,19 @@ public sealed class WorkerData(NpgsqlDataSource dataSource)
             return Outcome<long>.Fail("Email", "Another youth worker already has this email address.");
         }
 
+        var rateFrom = await RateFromAsync(connection, transaction, before, worker, cancellationToken);
+        if (rateFrom.Errors.Count > 0)
+        {
+            return Outcome<long>.Fail(rateFrom.Errors[0].Field, rateFrom.Errors[0].Message);
+        }
+
         try
         {
+            // The database keeps the rate history from hourly_cost and hourly_cost_from (migrations/0020).
             await connection.ExecuteAsync(new CommandDefinition("""
                 UPDATE outreach.youth_workers
                    SET full_name = @FullName, mobile_e164 = @MobileE164, email = @email, hourly_cost = @HourlyCost,
+                       hourly_cost_from = CASE WHEN @changeRate THEN coalesce(@rateFrom::date, '-infinity') ELSE hourly_cost_from END,
                        -- A new number gets a fresh start; the refusal belonged to the old one.
                        sms_failing = sms_failing AND mobile_e164 = @MobileE164,
                        contracted_hours = @ContractedHours, active = @Active,
@@ -175,6 +196,7 @@ public sealed class WorkerData(NpgsqlDataSource dataSource)
                 """, new
             {
                 worker.Id, worker.FullName, worker.MobileE164, email, worker.HourlyCost, worker.ContractedHours, worker.Active,
+                changeRate = before.HourlyCost != worker.HourlyCost, rateFrom = rateFrom.Value?.ToDateTime(TimeOnly.MinValue),
                 DbsCheckType = worker.Dbs?.CheckType, DbsCertificateNumber = worker.Dbs?.CertificateNumber,
                 DbsIssuedOn = worker.Dbs?.IssuedOn.ToDateTime(TimeOnly.MinValue), DbsUpdateService = worker.Dbs?.UpdateService ?? false,
                 DbsNextReviewOn = worker.Dbs?.NextReviewOn.ToDateTime(TimeOnly.MinValue),
@@ -212,6 +234,66 @@ public sealed class WorkerData(NpgsqlDataSource dataSource)
             cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return Outcome<long>.Ok(worker.Id);
+    }
+
+    /// <summary>
+    /// The day a changed rate takes effect: null (all their sessions) for a worker's first rate, else the day asked
+    /// for, which may not be before the latest entry (that would silently rewrite it) nor absurdly far either way.
+    /// </summary>
+    private async Task<Outcome<DateOnly?>> RateFromAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, WorkerProfile before, WorkerUpdate worker,
+        CancellationToken cancellationToken)
+    {
+        if (before.HourlyCost == worker.HourlyCost)
+        {
+            return Outcome<DateOnly?>.Ok(null);
+        }
+        var everCosted = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "SELECT EXISTS (SELECT 1 FROM outreach.worker_rates WHERE worker_id = @Id AND hourly_cost IS NOT NULL)",
+            worker, transaction, cancellationToken: cancellationToken));
+        if (!everCosted)
+        {
+            return Outcome<DateOnly?>.Ok(null);
+        }
+        var today = DateOnly.FromDateTime(UkTime.ToLocal(_clock.GetUtcNow().UtcDateTime));
+        var from = worker.HourlyCostFrom ?? today;
+        if (before.HourlyCostFrom is { } latest && from < DateOnly.FromDateTime(latest))
+        {
+            return Outcome<DateOnly?>.Fail("HourlyCostFrom",
+                $"Their rate history already has {Money(before.HourlyCost)} from {Day(latest)}. A new rate can start on that day " +
+                "(replacing it) or later, so the figures before it are not changed without notice.");
+        }
+        if (from < today.AddYears(-RateBackdateYears))
+        {
+            return Outcome<DateOnly?>.Fail("HourlyCostFrom",
+                $"A new rate can be back-dated by up to {RateBackdateYears} years: give a date on or after {Day(today.AddYears(-RateBackdateYears))}.");
+        }
+        if (from > today.AddYears(RateAheadYears))
+        {
+            return Outcome<DateOnly?>.Fail("HourlyCostFrom",
+                $"A new rate can start up to a year ahead: give a date on or before {Day(today.AddYears(RateAheadYears))}.");
+        }
+        return Outcome<DateOnly?>.Ok(from);
+    }
+
+    private static string Money(decimal? amount) =>
+        amount is { } a ? a.ToString("C", CultureInfo.GetCultureInfo("en-GB")) : "no rate";
+
+    private static string Day(DateTime day) => day.ToString("d MMM yyyy", CultureInfo.GetCultureInfo("en-GB"));
+
+    private static string Day(DateOnly day) => Day(day.ToDateTime(TimeOnly.MinValue));
+
+    /// <summary>The worker's hourly rates, latest first.</summary>
+    public async Task<IReadOnlyList<WorkerRate>> RatesAsync(long workerId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<WorkerRate>(new CommandDefinition("""
+            SELECT CASE WHEN effective_from = '-infinity' THEN NULL ELSE effective_from::timestamp END AS effective_from,
+                   hourly_cost, recorded_at
+            FROM outreach.worker_rates WHERE worker_id = @workerId
+            ORDER BY worker_rates.effective_from DESC
+            """, new { workerId }, cancellationToken: cancellationToken));
+        return rows.AsList();
     }
 
     /// <summary>
@@ -258,7 +340,9 @@ public sealed class WorkerData(NpgsqlDataSource dataSource)
     }
 
     private const string ProfileSql = """
-        SELECT w.id, w.full_name, w.mobile_e164, w.email, w.hourly_cost, w.contracted_hours, w.active,
+        SELECT w.id, w.full_name, w.mobile_e164, w.email, w.hourly_cost,
+               CASE WHEN w.hourly_cost_from = '-infinity' THEN NULL ELSE w.hourly_cost_from::timestamp END AS hourly_cost_from,
+               w.contracted_hours, w.active,
                w.user_id IS NOT NULL AS has_sign_in, w.sms_opted_out, w.dbs_check_type, w.dbs_certificate_number,
                w.dbs_issued_on::timestamp AS dbs_issued_on, w.dbs_update_service,
                w.dbs_next_review_on::timestamp AS dbs_next_review_on,
@@ -299,7 +383,8 @@ public sealed class WorkerData(NpgsqlDataSource dataSource)
 
     private static object AuditProfile(WorkerProfile p, bool mobileChanged) => new
     {
-        p.FullName, p.Email, p.HourlyCost, p.ContractedHours, p.Active, MobileChanged = mobileChanged,
+        p.FullName, p.Email, p.HourlyCost, HourlyCostFrom = p.HourlyCostFrom?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        p.ContractedHours, p.Active, MobileChanged = mobileChanged,
         p.DbsCheckType, p.DbsCertificateNumber,
         DbsIssuedOn = p.DbsIssuedOn?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), p.DbsUpdateService,
         DbsNextReviewOn = p.DbsNextReviewOn?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),

@@ -126,7 +126,7 @@ public sealed partial class FuzzTests(OutreachApp app, ITestOutputHelper output)
         targets.AddRange(FormTargets("/Venues/Contact/{venueId}", 250, staff, r => $"/Venues/Contact/{IdOrBad(r, f.Venue)}", $"/Venues/Contact/{f.Venue}",
             F("Input.Role"), A("Input.Name", r => EmptyOrTooLong(r, 120)), F("Input.JobTitle"), F("Input.Email"), F("Input.Phone")));
         targets.AddRange(FormTargets("/Workers/Edit/{id}", 250, staff, r => $"/Workers/Edit/{IdOrBad(r, f.Worker)}", $"/Workers/Edit/{f.Worker}",
-            F("Input.FullName"), A("Input.Mobile", r => Anchor(r, NotAMobile)), F("Input.Email"), F("Input.HourlyCost"),
+            F("Input.FullName"), A("Input.Mobile", r => Anchor(r, NotAMobile)), F("Input.Email"), F("Input.HourlyCost"), F("Input.HourlyCostFrom"),
             F("Input.ContractedHours"), F("Input.Active"), F("Input.AreaIds", r => Maybe(r, f.Area)), F("Input.SkillIds"),
             F("Input.Dbs.CheckType"), F("Input.Dbs.CertificateNumber"), F("Input.Dbs.IssuedOn"), F("Input.Dbs.NextReviewOn")));
         targets.AddRange(FormTargets("/Workers/Availability/{id}?handler=AddLeave", 150, staff,

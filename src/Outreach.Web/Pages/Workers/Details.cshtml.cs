@@ -16,6 +16,12 @@ public class DetailsModel(WorkerData workers, AvailabilityData availability, Tim
 
     public IReadOnlyList<WorkerSession> Upcoming { get; private set; } = [];
 
+    /// <summary>Latest first.</summary>
+    public IReadOnlyList<WorkerRate> Rates { get; private set; } = [];
+
+    /// <summary>The rate costing today's sessions: the latest entry may start in the future.</summary>
+    public WorkerRate? CurrentRate => Rates.FirstOrDefault(r => r.EffectiveFrom is not { } from || DateOnly.FromDateTime(from) <= Today);
+
     public DateOnly Today { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(long id, CancellationToken cancellationToken)
@@ -31,6 +37,7 @@ public class DetailsModel(WorkerData workers, AvailabilityData availability, Tim
         Pattern = await availability.PatternAsync(id, cancellationToken);
         Leave = await availability.LeaveAsync(id, Today, cancellationToken);
         Upcoming = await workers.UpcomingSessionsAsync(id, now, cancellationToken);
+        Rates = await workers.RatesAsync(id, cancellationToken);
         return Page();
     }
 
