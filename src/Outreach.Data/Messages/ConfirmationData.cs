@@ -69,6 +69,30 @@ public sealed class ConfirmationData(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
+    /// Queues a request's text if the request is still waiting and its booking still stands. The request's row is
+    /// held meanwhile: a withdrawal at the same moment either came first (nothing is queued) or waits for this and
+    /// then voids the text with the rest of the worker's waiting texts about the session.
+    /// </summary>
+    public async Task<long?> QueueAsync(long requestId, OutgoingSms sms, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var stillOpen = await connection.ExecuteScalarAsync<long?>(new CommandDefinition("""
+            SELECT r.id FROM outreach.confirmation_requests r
+            JOIN outreach.assignments a ON a.id = r.assignment_id
+            WHERE r.id = @requestId AND r.status = 'pending' AND a.status = 'assigned'
+            FOR UPDATE OF r
+            """, new { requestId }, transaction, cancellationToken: cancellationToken));
+        if (stillOpen is null)
+        {
+            return null;
+        }
+        var id = await OutboxData.AddAsync(connection, transaction, sms, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return id;
+    }
+
+    /// <summary>
     /// Requests still unanswered at their deadline (<paramref name="beforeStart"/> ahead of the session, but never
     /// sooner than <paramref name="minimumReplyTime"/> after asking): each is marked expired, the coordinators are
     /// alerted and the place is offered as cover, all in one transaction.

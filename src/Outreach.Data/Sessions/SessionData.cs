@@ -295,12 +295,14 @@ public sealed class SessionData(NpgsqlDataSource dataSource)
                 RETURNING id
                 """, new { sessionId }, transaction, cancellationToken: cancellationToken));
         }
+        // The request to confirm first: a confirmation job queueing its text at this moment holds the request's row,
+        // so this waits for it and the text it queued is then voided below with the rest.
+        await Messages.ConfirmationData.VoidForAssignmentAsync(connection, transaction, assignmentId, cancellationToken);
         // Whatever is still waiting to go to them about this session (reminders, the request to confirm) is stale now.
         await connection.ExecuteAsync(new CommandDefinition("""
             UPDATE outreach.sms_outbox SET status = 'void', last_error = 'booking withdrawn'
             WHERE worker_id = @WorkerId AND session_id = @sessionId AND status = 'pending'
             """, new { booking.WorkerId, sessionId }, transaction, cancellationToken: cancellationToken));
-        await Messages.ConfirmationData.VoidForAssignmentAsync(connection, transaction, assignmentId, cancellationToken);
         // The place goes on offer as cover in the same transaction (when the session is still short of workers).
         await Messages.CoverData.OpenAsync(connection, transaction, sessionId, assignmentId, "withdrawn", cancellationToken);
         await AuditLog.WriteAsync(connection, transaction, actor, "withdraw", "assignment", assignmentId,

@@ -115,6 +115,59 @@ public sealed class OptedOutQueueingTests(DatabaseFixture db) : OutboxCleanup(db
         Assert.DoesNotContain(harness.Twilio.Sent, m => m.To == mobile);
     }
 
+    [Fact]
+    public async Task A_withdrawal_committed_while_a_request_to_confirm_is_being_queued_leaves_no_text_waiting()
+    {
+        await using var harness = await JobHarness.StartAsync(db.ConnectionString, Now);
+        var (session, workers) = await SessionWithWorkersAsync(harness, 1);
+        var assignment = await AssignAsync(harness, session, workers[0]);
+        var request = await ScalarAsync<long>("SELECT id FROM outreach.confirmation_requests WHERE assignment_id = @assignment", new { assignment });
+        var text = new OutgoingSms($"confirm:request:{request}", "confirmation", workers[0], session, TestData.Mobile(), "Reply YES or NO",
+            Now.UtcDateTime, Now.UtcDateTime.AddDays(3));
+
+        // The withdrawal has voided the request but not committed when the job comes to queue the text.
+        await using (var withdrawal = await db.DataSource.OpenConnectionAsync())
+        {
+            await using var transaction = await withdrawal.BeginTransactionAsync();
+            await withdrawal.ExecuteAsync("UPDATE outreach.assignments SET status = 'withdrawn' WHERE id = @assignment", new { assignment }, transaction);
+            await ConfirmationData.VoidForAssignmentAsync(withdrawal, transaction, assignment, CancellationToken.None);
+            var queueing = harness.Get<ConfirmationData>().QueueAsync(request, text, CancellationToken.None);
+            await Task.Delay(300);
+            Assert.False(queueing.IsCompleted, "Queueing waits for the withdrawal that holds the request.");
+            await transaction.CommitAsync();
+            Assert.Null(await queueing);
+        }
+
+        Assert.Empty(await OutboxAsync(workers[0], "confirmation"));
+    }
+
+    [Fact]
+    public async Task A_withdrawal_that_comes_while_a_request_to_confirm_is_being_queued_waits_and_voids_the_text()
+    {
+        await using var harness = await JobHarness.StartAsync(db.ConnectionString, Now);
+        var (session, workers) = await SessionWithWorkersAsync(harness, 1);
+        var assignment = await AssignAsync(harness, session, workers[0]);
+        var request = await ScalarAsync<long>("SELECT id FROM outreach.confirmation_requests WHERE assignment_id = @assignment", new { assignment });
+
+        // The job holds the request's row and has queued its text, not yet committed, when the coordinator withdraws.
+        Task<Outreach.Data.Outcome<Withdrawal>> withdrawing;
+        await using (var job = await db.DataSource.OpenConnectionAsync())
+        {
+            await using var transaction = await job.BeginTransactionAsync();
+            await job.ExecuteAsync("SELECT 1 FROM outreach.confirmation_requests WHERE id = @request FOR UPDATE", new { request }, transaction);
+            await OutboxData.AddAsync(job, transaction, new OutgoingSms($"confirm:request:{request}", "confirmation", workers[0], session,
+                TestData.Mobile(), "Reply YES or NO", Now.UtcDateTime, Now.UtcDateTime.AddDays(3)), CancellationToken.None);
+            withdrawing = harness.Get<SessionData>().WithdrawAsync(session, assignment, Actor.System, CancellationToken.None);
+            await Task.Delay(300);
+            Assert.False(withdrawing.IsCompleted, "The withdrawal waits for the job that holds the request.");
+            await transaction.CommitAsync();
+        }
+
+        Assert.True((await withdrawing).Succeeded);
+        Assert.Equal(["void"], await QueryAsync<string>(
+            "SELECT status FROM outreach.sms_outbox WHERE worker_id = @worker AND purpose = 'confirmation'", new { worker = workers[0] }));
+    }
+
     private async Task<IReadOnlyList<long>> OutboxAsync(long worker, string purpose) =>
         await QueryAsync<long>("SELECT id FROM outreach.sms_outbox WHERE worker_id = @worker AND purpose = @purpose", new { worker, purpose });
 
