@@ -57,6 +57,7 @@ builder.Services.AddOutreachRateLimits(builder.Configuration);
 builder.Services.AddAuthentication()
     .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
 builder.Services.AddCalendarCache();
+builder.Services.AddScoped<WorkerInvitations>();
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();
 builder.Logging.KeepRequestLinesOut();

@@ -5,27 +5,44 @@ using Npgsql;
 
 namespace Outreach.Data.Workers;
 
+/// <summary>The youth worker a sign-in link would go to, and whether one can.</summary>
+public sealed record Invitee(long WorkerId, string FullName, string MobileE164, string? Email, bool Active, bool SmsOptedOut, long? UserId);
+
 /// <summary>
-/// One-time codes that let a new youth worker set their password from a link in an SMS. Only a hash of
-/// the code is stored; redeeming deletes it, so a link works once.
+/// One-time codes that let a youth worker set their password from a link in an SMS: a new worker's first one,
+/// or a new one when the first link lapsed or the password is forgotten. Only a hash of the code is stored;
+/// redeeming deletes it, so a link works once, and a newer link replaces an older one.
 /// </summary>
 public sealed class InvitationData(NpgsqlDataSource dataSource, TimeProvider clock)
 {
     private const string Provider = "[Invitation]";
     public static readonly TimeSpan Lifetime = TimeSpan.FromDays(7);
 
+    public async Task<Invitee?> InviteeAsync(long workerId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<Invitee>(new CommandDefinition("""
+            SELECT id AS worker_id, full_name, mobile_e164, email, active, sms_opted_out, user_id
+            FROM outreach.youth_workers WHERE id = @workerId
+            """, new { workerId }, cancellationToken: cancellationToken));
+    }
+
     /// <returns>The code to put in the link.</returns>
-    public async Task<string> CreateAsync(long userId, CancellationToken cancellationToken)
+    public async Task<string> CreateAsync(long userId, long workerId, Actor actor, CancellationToken cancellationToken)
     {
         var code = Base64Url(RandomNumberGenerator.GetBytes(16));
         var expires = clock.GetUtcNow().UtcDateTime + Lifetime;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO outreach.user_tokens (user_id, login_provider, name, value)
             VALUES (@userId, @Provider, 'Code', @value)
             ON CONFLICT (user_id, login_provider, name) DO UPDATE SET value = excluded.value
             """, new { userId, Provider, value = Hash(code) + "|" + expires.ToString("O") },
-            cancellationToken: cancellationToken));
+            transaction, cancellationToken: cancellationToken));
+        await Audit.AuditLog.WriteAsync(connection, transaction, actor, "invite", "youth_worker", workerId, null,
+            new { UserId = userId, ExpiresAt = expires }, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return code;
     }
 

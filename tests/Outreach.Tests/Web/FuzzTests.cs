@@ -309,7 +309,7 @@ public sealed partial class FuzzTests(OutreachApp app, ITestOutputHelper output)
         var pending = await app.CreateUserAsync($"pending-{Guid.NewGuid():N}@fuzz.test", Roles.YouthWorker);
         await using var c = await app.DataSource.OpenConnectionAsync();
         await c.ExecuteAsync("UPDATE outreach.users SET password_hash = NULL WHERE id = @id", new { id = pending.Id });
-        await app.Services.GetRequiredService<InvitationData>().CreateAsync(pending.Id, CancellationToken.None);
+        await app.Services.GetRequiredService<InvitationData>().CreateAsync(pending.Id, worker, Outreach.Data.Actor.System, CancellationToken.None);
         var maxWorker = await c.ExecuteScalarAsync<long>("SELECT max(id) FROM outreach.youth_workers");
         // An A&E shift that has started, with an engagement and a safeguarding concern, so their forms reach their checks.
         var hospital = await TestData.VenueAsync(app.DataSource, "emergency_department", area);

@@ -7,7 +7,7 @@ using Outreach.Data.Workers;
 
 namespace Outreach.Web.Pages.Account;
 
-/// <summary>A new youth worker follows the link from their invitation SMS and chooses a password.</summary>
+/// <summary>A youth worker follows the link from a texted invitation and chooses a password (a first one, or a new one).</summary>
 public class ActivateModel(UserManager<AppUser> users, InvitationData invitations) : PageModel
 {
     [BindProperty(SupportsGet = true, Name = "user")]
@@ -64,6 +64,19 @@ public class ActivateModel(UserManager<AppUser> users, InvitationData invitation
             LinkValid = false;
             return Page();
         }
+        // A forgotten password: the link replaces it (and, through the new security stamp, signs out any device
+        // still signed in with it).
+        if (user.PasswordHash is not null)
+        {
+            var removed = await users.RemovePasswordAsync(user);
+            if (!removed.Succeeded)
+            {
+                ModelState.AddModelError("Input.Password", "Your password could not be changed. Ask your coordinator for a new link.");
+                return Page();
+            }
+            await users.SetLockoutEndDateAsync(user, null);
+            await users.ResetAccessFailedCountAsync(user);
+        }
         var result = await users.AddPasswordAsync(user, Input.Password);
         if (!result.Succeeded)
         {
@@ -80,7 +93,9 @@ public class ActivateModel(UserManager<AppUser> users, InvitationData invitation
     private async Task<AppUser?> LoadAsync(CancellationToken cancellationToken)
     {
         var user = Invitee > 0 ? await users.FindByIdAsync(Invitee.ToString(System.Globalization.CultureInfo.InvariantCulture)) : null;
-        LinkValid = user is not null && user.PasswordHash is null && await invitations.IsValidAsync(user.Id, Code, cancellationToken);
+        // Staff sign in with two factors: their passwords are never set from a texted link.
+        LinkValid = user is not null && await invitations.IsValidAsync(user.Id, Code, cancellationToken)
+            && !await users.IsInRoleAsync(user, Roles.Administrator) && !await users.IsInRoleAsync(user, Roles.Coordinator);
         Email = LinkValid ? user!.Email : null;
         return LinkValid ? user : null;
     }

@@ -13,8 +13,7 @@ using Outreach.Web.Infrastructure;
 namespace Outreach.Web.Pages.Workers;
 
 public class CreateModel(
-    WorkerData workers, UserManager<AppUser> users, InvitationData invitations, OutboxData outbox,
-    IBackgroundJobClient jobs, IConfiguration configuration, TimeProvider clock) : PageModel
+    WorkerData workers, UserManager<AppUser> users, WorkerInvitations invitations, TimeProvider clock) : PageModel
 {
     [BindProperty]
     public InputModel Input { get; set; } = new();
@@ -82,34 +81,19 @@ public class CreateModel(
             return Page();
         }
 
-        var invited = email is not null && await InviteAsync(outcome.Value, Input.FullName.Trim(), email, mobile, cancellationToken);
         var noDbs = dbs is null ? " Record their DBS check before assigning them to sessions." : "";
-        TempData["StatusMessage"] = invited
-            ? $"{Input.FullName.Trim()} was added and sent a text with a link to set their password.{noDbs}"
-            : $"{Input.FullName.Trim()} was added.{noDbs}";
-        return RedirectToPage("Index");
-    }
-
-    /// <summary>Makes the worker's sign-in account (no password yet) and texts them a one-time link to set one.</summary>
-    private async Task<bool> InviteAsync(long workerId, string name, string email, string mobile, CancellationToken cancellationToken)
-    {
-        var user = new AppUser { UserName = email, Email = email, DisplayName = name };
-        var created = await users.CreateAsync(user);
-        if (!created.Succeeded || !(await users.AddToRoleAsync(user, Roles.YouthWorker)).Succeeded)
+        var name = Input.FullName.Trim();
+        if (email is null)
         {
-            return false;
+            TempData["StatusMessage"] = $"{name} was added.{noDbs}";
         }
-        await workers.LinkUserAsync(workerId, user.Id, cancellationToken);
-
-        var code = await invitations.CreateAsync(user.Id, cancellationToken);
-        var baseUrl = (configuration["Site:PublicBaseUrl"] ?? $"{Request.Scheme}://{Request.Host}").TrimEnd('/');
-        var link = $"{baseUrl}/Account/Activate?user={user.Id}&code={code}";
-        var now = clock.GetUtcNow().UtcDateTime;
-        await outbox.AddAsync(new OutgoingSms(
-            $"invitation:worker:{workerId}:user:{user.Id}", "invitation", workerId, null, mobile,
-            $"Welcome to Outreach. Set your password to see your sessions: {link}", now, now + InvitationData.Lifetime),
-            cancellationToken);
-        jobs.Enqueue<SendOutboxJob>(job => job.RunAsync(CancellationToken.None));
-        return true;
+        else
+        {
+            var notSent = await invitations.SendAsync(outcome.Value, $"{Request.Scheme}://{Request.Host}", HttpContext.Actor(), cancellationToken);
+            TempData["StatusMessage"] = notSent is null
+                ? $"{name} was added and sent a text with a link to set their password.{noDbs}"
+                : $"{name} was added, but no sign-in link was sent: {notSent} Send one from their page.{noDbs}";
+        }
+        return RedirectToPage("Index");
     }
 }

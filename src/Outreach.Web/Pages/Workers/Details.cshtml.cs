@@ -2,11 +2,12 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Outreach.Data;
 using Outreach.Data.Workers;
+using Outreach.Web.Infrastructure;
 
 namespace Outreach.Web.Pages.Workers;
 
 /// <summary>One youth worker: profile, safeguarding, when they can work, and what they are booked on.</summary>
-public class DetailsModel(WorkerData workers, AvailabilityData availability, TimeProvider clock) : PageModel
+public class DetailsModel(WorkerData workers, AvailabilityData availability, WorkerInvitations invitations, TimeProvider clock) : PageModel
 {
     public WorkerProfile Worker { get; private set; } = null!;
 
@@ -39,6 +40,18 @@ public class DetailsModel(WorkerData workers, AvailabilityData availability, Tim
         Upcoming = await workers.UpcomingSessionsAsync(id, now, cancellationToken);
         Rates = await workers.RatesAsync(id, cancellationToken);
         return Page();
+    }
+
+    /// <summary>A first sign-in link, or a new one when the last lapsed or the password is forgotten.</summary>
+    public async Task<IActionResult> OnPostSendSignInLinkAsync(long id, CancellationToken cancellationToken)
+    {
+        if (await workers.FindAsync(id, cancellationToken) is null)
+        {
+            return NotFound();
+        }
+        var notSent = await invitations.SendAsync(id, $"{Request.Scheme}://{Request.Host}", HttpContext.Actor(), cancellationToken);
+        TempData["StatusMessage"] = notSent ?? "A text with a link to set their password is on its way. The link works once, for 7 days.";
+        return RedirectToPage(new { id });
     }
 
     /// <summary>Bootstrap colour for the DBS status: red when they cannot be booked now, amber when due soon.</summary>
