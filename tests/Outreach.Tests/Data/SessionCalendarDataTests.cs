@@ -53,6 +53,29 @@ public sealed class SessionCalendarDataTests(DatabaseFixture db)
     }
 
     [Fact]
+    public async Task A_period_with_more_sessions_than_a_calendar_shows_gives_the_first_ones_in_time_order()
+    {
+        var venue = await TestData.VenueAsync(db.DataSource);
+        var from = new DateTime(2041, 3, 4, 0, 0, 0, DateTimeKind.Utc);
+        await using (var c = await db.DataSource.OpenConnectionAsync())
+        {
+            await c.ExecuteAsync("""
+                INSERT INTO outreach.sessions (venue_id, kind, title, starts_at, ends_at)
+                SELECT @venue, 'drop_in', 'Drop-in ' || n, @from + n * interval '40 seconds', @from + n * interval '40 seconds' + interval '1 hour'
+                FROM generate_series(0, @count) AS n
+                """, new { venue, from, count = SessionCalendarData.MaxEntries });
+        }
+
+        var all = await Calendar.EntriesAsync(from, from.AddDays(1), null, null, null, CancellationToken.None);
+        var atVenue = await Calendar.EntriesAsync(from, from.AddDays(1), venue, null, null, CancellationToken.None);
+
+        Assert.Equal(SessionCalendarData.MaxEntries, all.Count);
+        Assert.Equal(from, all[0].StartsAt);
+        Assert.Equal(all.OrderBy(e => e.StartsAt).Select(e => e.Id), all.Select(e => e.Id));
+        Assert.Equal(all, atVenue);
+    }
+
+    [Fact]
     public async Task The_same_period_gives_the_same_sessions_with_or_without_the_area()
     {
         var area = await TestData.AreaAsync(db.DataSource);

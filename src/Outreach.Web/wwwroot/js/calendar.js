@@ -19,6 +19,12 @@ document.addEventListener('DOMContentLoaded', function () {
     allDaySlot: false,
     height: 'auto',
     events: { url: element.dataset.eventsUrl },
+    // The site gives at most data-max-events sessions for a period: say so when a period reached that many.
+    eventSourceSuccess: function (content) {
+      var limit = document.getElementById('calendar-limit');
+      if (limit) { limit.hidden = content.length < Number(element.dataset.maxEvents); }
+      return content;
+    },
     eventTimeFormat: { hour: '2-digit', minute: '2-digit', hour12: false },
     // A month cell is labelled by its day number alone, which hides the sessions listed in it from its
     // accessible name; without the label the cell is named by everything it shows.
