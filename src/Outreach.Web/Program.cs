@@ -58,7 +58,7 @@ builder.Services.AddAuthentication()
     .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
 builder.Services.AddCalendarCache();
 builder.Services.AddProblemDetails();
-builder.Services.AddOpenApi();
+builder.Services.AddOpenApi(OpenApiStrings.Describe);
 builder.Logging.KeepRequestLinesOut();
 builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Converters.Add(new RefuseNullCharacterConverter()));
 builder.Services.Configure<Microsoft.AspNetCore.Mvc.MvcOptions>(options =>

@@ -34,7 +34,7 @@ public static partial class ApiEndpoints
             rate changes and the worker has had a rate before. It may be the latest rate's own date (replacing that rate)
             or later, and at most 2 years back and 1 year ahead.
             """)]
-        [property: RegularExpression(@"^\d{4}-\d{2}-\d{2}$")]
+        [property: DataType(DataType.Date), RegularExpression(@"^\d{4}-\d{2}-\d{2}$")]
         string? HourlyCostFrom,
         decimal? ContractedHours, bool? Active, long[]? AreaIds, long[]? SkillIds);
 

@@ -159,12 +159,21 @@ public sealed class ApiWorkerRateTests(OutreachApp app)
             var request = Schema(root, operation.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema"));
             var from = request.GetProperty("properties").GetProperty("hourlyCostFrom");
             Assert.Contains("yyyy-MM-dd", from.GetProperty("description").GetString(), StringComparison.Ordinal);
+            Assert.Equal(("date", "[\"string\",\"null\"]"), (from.GetProperty("format").GetString(), Types(from)));
             Assert.True(from.TryGetProperty("pattern", out _), from.ToString());
             var answer = operation.GetProperty("responses").GetProperty(method == "post" ? "201" : "200");
             Assert.Equal(read.ToString(), Schema(root, answer.GetProperty("content").GetProperty("application/json").GetProperty("schema")).ToString());
         }
         Assert.True(schemas.TryGetProperty("WorkerResponse", out _));
+        // Strings are described as strings, though the API reads them with its own converter.
+        Assert.Equal("\"string\"", Types(properties.GetProperty("fullName")));
+        Assert.Equal("[\"string\",\"null\"]", Types(properties.GetProperty("email")));
     }
+
+    private static string Types(JsonElement schema) =>
+        schema.TryGetProperty("type", out var type) ? type.ValueKind == JsonValueKind.Array
+            ? "[" + string.Join(",", type.EnumerateArray().Select(t => t.GetRawText()).Order(StringComparer.Ordinal).Reverse()) + "]"
+            : type.GetRawText() : "";
 
     private static JsonElement Schema(JsonElement root, JsonElement schema)
     {
