@@ -59,7 +59,7 @@ builder.Services.AddAuthentication()
 builder.Services.AddCalendarCache();
 builder.Services.AddScoped<WorkerInvitations>();
 builder.Services.AddProblemDetails();
-builder.Services.AddOpenApi();
+builder.Services.AddOpenApi(OpenApiStrings.Describe);
 builder.Logging.KeepRequestLinesOut();
 builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Converters.Add(new RefuseNullCharacterConverter()));
 builder.Services.Configure<Microsoft.AspNetCore.Mvc.MvcOptions>(options =>

@@ -43,7 +43,12 @@ public sealed record WorkerUpdate(
     DbsCheck? Dbs, IReadOnlyList<long> AreaIds, IReadOnlyList<long> SkillIds, DateOnly? HourlyCostFrom = null);
 
 /// <param name="EffectiveFrom">Null for the first rate, which covers every session before the next one.</param>
-public sealed record WorkerRate(DateTime? EffectiveFrom, decimal? HourlyCost, DateTime RecordedAt);
+public sealed record WorkerRate(DateTime? EffectiveFrom, decimal? HourlyCost, DateTime RecordedAt)
+{
+    /// <summary>The rate costing sessions on <paramref name="day"/> (UK date): the latest entry may start later.</summary>
+    public static WorkerRate? InForceOn(IEnumerable<WorkerRate> latestFirst, DateOnly day) =>
+        latestFirst.FirstOrDefault(r => r.EffectiveFrom is not { } from || DateOnly.FromDateTime(from) <= day);
+}
 
 public sealed record AreaChoice(long Id, string Name, string Region);
 

@@ -90,8 +90,10 @@ public static partial class ApiEndpoints
         planning.MapGet("/workers", async (string? search, bool? active, int? page, int? pageSize, WorkerListData workers, CancellationToken ct) =>
             Results.Ok(await workers.PageAsync(search, active, page, pageSize, ct)));
 
-        planning.MapGet("/workers/{id:long}", async (long id, WorkerData workers, CancellationToken ct) =>
-            await workers.ProfileAsync(id, ct) is { } w ? Results.Ok(WorkerView(w)) : NotFound("youth worker", id));
+        planning.MapGet("/workers/{id:long}", async (long id, WorkerData workers, TimeProvider clock, CancellationToken ct) =>
+            await WorkerViewAsync(workers, clock, id, ct) is { } w ? Results.Ok(w) : NotFound("youth worker", id))
+            .Produces<WorkerResponse>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         MapVenueAndWorkerWrites(planning);
 

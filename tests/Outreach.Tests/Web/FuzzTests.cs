@@ -176,6 +176,8 @@ public sealed partial class FuzzTests(OutreachApp app, ITestOutputHelper output)
                 $"/api/v1/sessions/{IdOrBad(r, f.Session)}/assignments",
                 Json(r, ("workerId", AnchorJson(r, v => NotAWorker(v, f.MaxWorkerId)))))),
             new("GET /api/v1/reach", 250, r => Api(api, keys, r, HttpMethod.Get, "/api/v1/reach?" + Query(r, "from", "to"))),
+            new("POST /api/v1/workers", 150, r => Api(api, keys, r, HttpMethod.Post, "/api/v1/workers", WorkerJson(r))),
+            new("PATCH /api/v1/workers/{id}", 200, r => Api(api, keys, r, HttpMethod.Patch, $"/api/v1/workers/{IdOrBad(r, f.Worker)}", WorkerJson(r))),
             // Every edge value in every query parameter, one at a time, beside the random mixtures above.
             Sweep("sweep GET /api/v1/venues", "", ["kind", "areaId", "search", "page", "pageSize"],
                 (r, q) => Api(api, keys, r, HttpMethod.Get, "/api/v1/venues?" + q)),
@@ -295,7 +297,7 @@ public sealed partial class FuzzTests(OutreachApp app, ITestOutputHelper output)
         "worker_availability", "skills", "sessions", "session_series", "assignments", "session_records", "closed_days",
         "users", "user_roles", "user_tokens", "audit_events", "session_record_topics", "session_record_staff",
         "session_record_referrals", "session_record_surveys", "record_topics", "survey_questions", "safeguarding_concerns",
-        "ae_engagements", "ae_follow_ups",
+        "ae_engagements", "ae_follow_ups", "worker_rates",
     ];
 
     private async Task<Fixtures> FixturesAsync()
@@ -678,6 +680,17 @@ public sealed partial class FuzzTests(OutreachApp app, ITestOutputHelper output)
         7 => "[" + string.Join(",", Enumerable.Range(0, r.Next(4)).Select(_ => JsonValue(r, depth + 1))) + "]",
         _ => "{\"x\":" + JsonValue(r, depth + 1) + "}",
     };
+
+    // Anchored by a rate date that is not a yyyy-MM-dd date (never null, which would leave the body without an anchor).
+    // A PATCH with no fields is a valid change, so a broken body that still reads as one is cut short instead.
+    private static string WorkerJson(Random r)
+    {
+        var from = AnchorJson(r, v => !DateOnly.TryParseExact(v, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _));
+        var json = Json(r, ("fullName", null), ("mobile", null), ("email", null), ("hourlyCost", null),
+            ("hourlyCostFrom", from == "null" ? "\"2026-02-30\"" : from), ("contractedHours", null), ("active", null),
+            ("areaIds", null), ("skillIds", null));
+        return json.Contains("\"hourlyCostFrom\":", StringComparison.OrdinalIgnoreCase) ? json : "{\"hourlyCostFrom\":";
+    }
 
     private static bool NotAMobile(string value) => !MobileNumber.TryNormalise(value, out _, out _);
 

@@ -21,7 +21,7 @@ public class DetailsModel(WorkerData workers, AvailabilityData availability, Wor
     public IReadOnlyList<WorkerRate> Rates { get; private set; } = [];
 
     /// <summary>The rate costing today's sessions: the latest entry may start in the future.</summary>
-    public WorkerRate? CurrentRate => Rates.FirstOrDefault(r => r.EffectiveFrom is not { } from || DateOnly.FromDateTime(from) <= Today);
+    public WorkerRate? CurrentRate => WorkerRate.InForceOn(Rates, Today);
 
     public DateOnly Today { get; private set; }
 
