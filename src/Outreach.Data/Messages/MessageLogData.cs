@@ -213,13 +213,13 @@ public sealed partial class MessageLogData(NpgsqlDataSource dataSource, TimeProv
     }
 
     /// <summary>
-    /// For the log's failed or undelivered rows not yet resent, why each may not be resent now (absent when it may),
-    /// by the same rules <see cref="ResendAsync"/> applies: one read of the rows and at most three for the rules,
-    /// however many rows the page holds.
+    /// Of the given texts, those failed or undelivered and not yet resent that may not be resent now, each with why
+    /// (a text that may be resent is absent), by the same rules <see cref="ResendAsync"/> applies: one read of the
+    /// rows and at most three for the rules, however many rows the log's page holds.
     /// </summary>
-    public async Task<IReadOnlyDictionary<long, string>> ResendRefusalsAsync(IEnumerable<MessageLogRow> rows, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<long, string>> ResendRefusalsAsync(IEnumerable<long> messageIds, CancellationToken cancellationToken)
     {
-        var ids = rows.Where(r => r.CanResend).Select(r => r.Id).ToArray();
+        var ids = messageIds.Distinct().ToArray();
         if (ids.Length == 0)
         {
             return new Dictionary<long, string>();

@@ -82,7 +82,7 @@ public class IndexModel(MessageLogData log, OutboxData outbox, IOptions<TwilioOp
         {
             var page = int.TryParse(PageNumber, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 1;
             Results = await log.PageAsync(filter, page, 50, cancellationToken);
-            ResendRefusals = await log.ResendRefusalsAsync(Results.Items, cancellationToken);
+            ResendRefusals = await log.ResendRefusalsAsync(Results.Items.Where(m => m.CanResend).Select(m => m.Id), cancellationToken);
         }
         Kinds = await log.PurposesAsync(cancellationToken);
         DevelopmentGateway = !twilio.Value.IsConfigured;
