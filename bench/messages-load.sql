@@ -18,4 +18,22 @@ INSERT INTO outreach.sms_inbound (message_sid, from_e164, body, worker_id, recei
 SELECT 'SMreply' || g, w.mobile_e164, 'YES', w.id, now() - make_interval(secs => g * 60)
 FROM generate_series(1, :rows / 7) g
 JOIN outreach.youth_workers w ON w.mobile_e164 = '+4474' || lpad((1 + g % 5000)::text, 8, '0');
+-- For the resend verdicts: 50,000 one-hour sessions either side of now, each with one booked worker, every tenth
+-- moved (a change notice) and every seventh recorded; each failed or undelivered text is about one of them.
+UPDATE outreach.youth_workers SET dbs_check_type = 'enhanced_barred', dbs_certificate_number = '001234567890',
+    dbs_issued_on = current_date - 365, dbs_next_review_on = current_date + 3650;
+INSERT INTO outreach.areas (code, name, region) VALUES ('BENCH', 'Bench area', 'Bench');
+INSERT INTO outreach.venues (kind, name, area_id, postcode)
+SELECT 'school', 'Bench school', id, 'B1 1AA' FROM outreach.areas WHERE code = 'BENCH';
+INSERT INTO outreach.sessions (venue_id, kind, title, starts_at, ends_at)
+SELECT v.id, 'assembly', 'Bench session ' || g, now() + make_interval(hours => g - 25000), now() + make_interval(hours => g - 24999)
+FROM generate_series(1, 50000) g, outreach.venues v WHERE v.name = 'Bench school';
+INSERT INTO outreach.assignments (session_id, worker_id, is_lead, during)
+SELECT s.id, 1 + s.id % 5000, true, 'empty' FROM outreach.sessions s;
+INSERT INTO outreach.session_notices (session_id, kind, version, created_at, sent_at)
+SELECT id, 'changed', version, now() - interval '1 day', now() - interval '1 day' FROM outreach.sessions WHERE id % 10 = 0;
+INSERT INTO outreach.session_records (session_id, delivered, count_11_13)
+SELECT id, true, 20 FROM outreach.sessions WHERE id % 7 = 0 AND ends_at < now();
+UPDATE outreach.sms_outbox SET session_id = (SELECT min(id) FROM outreach.sessions) + id % 50000
+WHERE status = 'failed' OR delivery_status = 'undelivered';
 VACUUM ANALYZE;

@@ -901,8 +901,8 @@ public sealed class DemoData(NpgsqlDataSource dataSource, TimeProvider clock)
         });
     }
 
-    // A reminder that failed the day before a school cancelled the session: the messages log offers Resend, and refuses
-    // it with the reason.
+    // A reminder that failed the day before a school cancelled the session: the messages log shows why it cannot be
+    // resent where other failed texts have the Resend button.
     private static async Task InsertResendRefusalExampleAsync(Db db)
     {
         var target = (await db.QueryAsync<(long SessionId, long WorkerId, string Kind, DateTime StartsAt)>("""

@@ -168,16 +168,7 @@ public sealed partial class MessageLogData(NpgsqlDataSource dataSource, TimeProv
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         // Locked so two coordinators resending the same text at once make one new row between them.
-        var original = await connection.QuerySingleOrDefaultAsync<ResendSource>(new CommandDefinition("""
-            SELECT o.id, o.dedupe_key, o.purpose, o.worker_id, o.session_id, o.to_e164, o.body, o.status, o.delivery_status,
-                   o.delivery_error_code, o.created_at, o.expires_at, o.urgent,
-                   (SELECT r.id FROM outreach.sms_outbox r WHERE r.resend_of = o.id) AS resent_as,
-                   w.full_name AS worker_name, w.mobile_e164 AS worker_mobile, w.active AS worker_active,
-                   w.sms_opted_out AS worker_opted_out, w.sms_failing AS worker_failing
-            FROM outreach.sms_outbox o LEFT JOIN outreach.youth_workers w ON w.id = o.worker_id
-            WHERE o.id = @id
-            FOR UPDATE OF o
-            """, new { id }, transaction, cancellationToken: cancellationToken));
+        var original = (await SourcesAsync(connection, transaction, [id], lockRows: true, cancellationToken)).SingleOrDefault();
         if (original is null)
         {
             return Outcome<long>.Fail("id", "That message does not exist.");
@@ -190,14 +181,13 @@ public sealed partial class MessageLogData(NpgsqlDataSource dataSource, TimeProv
         {
             return Outcome<long>.Fail("id", "Only a message that failed or was not delivered can be resent.");
         }
-        var root = ResendSuffix().Replace(original.DedupeKey, "");
-        var refusal = await ResendRules.WhyNotAsync(connection, transaction, new ResendCandidate(
-            root, original.Purpose, original.WorkerId, original.SessionId, original.CreatedAt, original.ExpiresAt,
-            original.WorkerName, original.WorkerActive, original.WorkerOptedOut, original.WorkerFailing), now, cancellationToken);
+        // The same check the log ran to offer the button, run again on the locked row: what has changed since is caught here.
+        var refusal = (await ResendRules.WhyNotAsync(connection, transaction, [original.Candidate], now, cancellationToken))[0];
         if (refusal is not null)
         {
-            return Outcome<long>.Fail("id", refusal);
+            return Outcome<long>.Fail("id", "Not resent: " + refusal);
         }
+        var root = original.Candidate.RootKey;
 
         var previous = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             "SELECT count(*) FROM outreach.sms_outbox WHERE starts_with(dedupe_key, @prefix)",
@@ -220,6 +210,34 @@ public sealed partial class MessageLogData(NpgsqlDataSource dataSource, TimeProv
             cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return Outcome<long>.Ok(newId.Value);
+    }
+
+    /// <summary>
+    /// Of the given texts, those failed or undelivered and not yet resent that may not be resent now, each with why
+    /// (a text that may be resent is absent), by the same rules <see cref="ResendAsync"/> applies: one read of the
+    /// rows and at most three for the rules, however many rows the log's page holds.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<long, string>> ResendRefusalsAsync(IEnumerable<long> messageIds, CancellationToken cancellationToken)
+    {
+        var ids = messageIds.Distinct().ToArray();
+        if (ids.Length == 0)
+        {
+            return new Dictionary<long, string>();
+        }
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var sources = (await SourcesAsync(connection, null, ids, lockRows: false, cancellationToken))
+            .Where(s => s.ResentAs is null && IsProblem(s.Status, s.DeliveryStatus)).ToList();
+        var reasons = await ResendRules.WhyNotAsync(connection, null, sources.Select(s => s.Candidate).ToList(), now, cancellationToken);
+        var refusals = new Dictionary<long, string>();
+        for (var i = 0; i < sources.Count; i++)
+        {
+            if (reasons[i] is { } reason)
+            {
+                refusals[sources[i].Id] = reason;
+            }
+        }
+        return refusals;
     }
 
     public async Task<WorkerMessaging?> WorkerAsync(long workerId, CancellationToken cancellationToken)
@@ -315,11 +333,34 @@ public sealed partial class MessageLogData(NpgsqlDataSource dataSource, TimeProv
     }
 
 
+    private static async Task<IReadOnlyList<ResendSource>> SourcesAsync(
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, long[] ids, bool lockRows, CancellationToken cancellationToken)
+    {
+        var rows = await connection.QueryAsync<ResendSource>(new CommandDefinition($"""
+            SELECT o.id, o.dedupe_key, o.purpose, o.worker_id, o.session_id, o.to_e164, o.body, o.status, o.delivery_status,
+                   o.delivery_error_code, o.created_at, o.expires_at, o.urgent,
+                   (SELECT r.id FROM outreach.sms_outbox r WHERE r.resend_of = o.id) AS resent_as,
+                   w.full_name AS worker_name, w.mobile_e164 AS worker_mobile, w.active AS worker_active,
+                   w.sms_opted_out AS worker_opted_out, w.sms_failing AS worker_failing
+            FROM outreach.sms_outbox o LEFT JOIN outreach.youth_workers w ON w.id = o.worker_id
+            WHERE o.id = ANY(@ids)
+            ORDER BY o.id
+            {(lockRows ? "FOR UPDATE OF o" : "")}
+            """, new { ids }, transaction, cancellationToken: cancellationToken));
+        return rows.AsList();
+    }
+
     [GeneratedRegex(@"(:resend:[0-9]+)+$", RegexOptions.CultureInvariant)]
     private static partial Regex ResendSuffix();
 
     private sealed record ResendSource(
         long Id, string DedupeKey, string Purpose, long? WorkerId, long? SessionId, string ToE164, string Body, string Status,
         string? DeliveryStatus, string? DeliveryErrorCode, DateTime CreatedAt, DateTime? ExpiresAt, bool Urgent, long? ResentAs, string? WorkerName,
-        string? WorkerMobile, bool? WorkerActive, bool? WorkerOptedOut, bool? WorkerFailing);
+        string? WorkerMobile, bool? WorkerActive, bool? WorkerOptedOut, bool? WorkerFailing)
+    {
+        // A resend of a resend is judged as the text it copies, whose key names what it was about.
+        public ResendCandidate Candidate => new(
+            ResendSuffix().Replace(DedupeKey, ""), Purpose, WorkerId, SessionId, CreatedAt, ExpiresAt,
+            WorkerName, WorkerActive, WorkerOptedOut, WorkerFailing);
+    }
 }

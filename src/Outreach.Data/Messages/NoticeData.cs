@@ -27,7 +27,9 @@ public sealed class NoticeData(NpgsqlDataSource dataSource)
 
     /// <summary>
     /// The messages of unsent notices still worth sending: a change notice only for the session's current version
-    /// (a later change supersedes it) and not after a cancellation; nothing for sessions that have started.
+    /// (a later change supersedes it) and not after a cancellation; nothing for sessions that have started; nothing
+    /// for a worker who has left or opted out of texts (the notice is told once, so it does not wait for their START;
+    /// the send job's void still catches a STOP that comes after queueing).
     /// </summary>
     public async Task<(IReadOnlyList<long> NoticeIds, IReadOnlyList<NoticeMessage> Messages)> UnsentAsync(
         DateTime nowUtc, CancellationToken cancellationToken)
@@ -47,7 +49,7 @@ public sealed class NoticeData(NpgsqlDataSource dataSource)
             JOIN outreach.sessions s ON s.id = n.session_id
             JOIN outreach.venues v ON v.id = s.venue_id
             JOIN outreach.assignments a ON a.session_id = s.id AND a.status IN ('assigned', 'confirmed')
-            JOIN outreach.youth_workers w ON w.id = a.worker_id AND w.active
+            JOIN outreach.youth_workers w ON w.id = a.worker_id AND w.active AND NOT w.sms_opted_out
             WHERE n.id = ANY(@ids) AND s.starts_at > @nowUtc
               AND (n.kind = 'cancelled' AND s.status = 'cancelled'
                    OR n.kind = 'changed' AND s.status IN ('planned', 'confirmed') AND n.version = s.version)

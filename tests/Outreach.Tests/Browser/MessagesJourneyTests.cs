@@ -7,7 +7,8 @@ namespace Outreach.Tests.Browser;
 
 /// <summary>
 /// A coordinator in real Chromium sees from a worker's profile that a text did not reach them and why, reads the
-/// worker's replies, and resends the text from the failed-or-not-delivered list.
+/// worker's replies, and resends the text from the failed-or-not-delivered list, where a text that may no longer be
+/// resent says why instead of offering the button.
 /// </summary>
 [Collection("App")]
 public sealed class MessagesJourneyTests(OutreachApp app)
@@ -17,8 +18,11 @@ public sealed class MessagesJourneyTests(OutreachApp app)
     {
         await using var browser = await BrowserSession.StartAsync(nameof(A_coordinator_finds_an_undelivered_text_on_a_workers_page_and_resends_it_from_the_log));
         var worker = await TestData.WorkerAsync(app.DataSource);
+        var cancelled = await TestData.SessionAsync(app.DataSource, DateTime.UtcNow.AddDays(2), TimeSpan.FromHours(2), status: "cancelled");
+        await TestData.AssignAsync(app.DataSource, cancelled, worker);
         string name;
         long undelivered;
+        long outOfDate;
         await using (var c = await app.DataSource.OpenConnectionAsync())
         {
             name = await c.ExecuteScalarAsync<string>("SELECT full_name FROM outreach.youth_workers WHERE id = @worker", new { worker }) ?? "";
@@ -40,6 +44,14 @@ public sealed class MessagesJourneyTests(OutreachApp app)
                 FROM outreach.youth_workers WHERE id = @worker
                 RETURNING id
                 """, new { key = TestData.Unique("journey-reminder"), worker });
+            outOfDate = await c.ExecuteScalarAsync<long>("""
+                INSERT INTO outreach.sms_outbox (dedupe_key, purpose, worker_id, session_id, to_e164, body, status, created_at, not_before,
+                    attempts, last_error)
+                SELECT @key, 'reminder', id, @cancelled, mobile_e164, 'Outreach reminder: workshop the day after tomorrow.', 'failed',
+                       now() - interval '3 hours', now() - interval '3 hours', 5, 'gateway error'
+                FROM outreach.youth_workers WHERE id = @worker
+                RETURNING id
+                """, new { key = TestData.Unique("journey-reminder"), worker, cancelled });
         }
 
         var page = await browser.NewPageAsync(app.BaseUrl);
@@ -58,7 +70,11 @@ public sealed class MessagesJourneyTests(OutreachApp app)
         await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
         var row = page.Locator($"tr[data-message-id='{undelivered}']");
         await Expect(row).ToContainTextAsync("Not delivered");
-        await Expect(page.Locator("#messages tbody tr")).ToHaveCountAsync(1);
+        await Expect(page.Locator("#messages tbody tr")).ToHaveCountAsync(2);
+        var stale = page.Locator($"tr[data-message-id='{outOfDate}']");
+        await Expect(stale).ToContainTextAsync("Cannot be resent: ");
+        await Expect(stale).ToContainTextAsync("has been cancelled. Only the cancellation notice can still be sent.");
+        await Expect(stale.GetByRole(AriaRole.Button)).ToHaveCountAsync(0);
         await browser.ScreenshotAsync(page, "failed-list");
 
         await row.GetByRole(AriaRole.Button, new() { Name = $"Resend message {undelivered}" }).ClickAsync();

@@ -168,6 +168,45 @@ public sealed class OptedOutQueueingTests(DatabaseFixture db) : OutboxCleanup(db
             "SELECT status FROM outreach.sms_outbox WHERE worker_id = @worker AND purpose = 'confirmation'", new { worker = workers[0] }));
     }
 
+    [Theory]
+    [InlineData("cancellation")]
+    [InlineData("change")]
+    public async Task A_change_or_cancellation_notice_is_queued_for_the_workers_still_texting_and_not_for_one_who_opted_out_or_left(string purpose)
+    {
+        await using var harness = await JobHarness.StartAsync(db.ConnectionString, Now);
+        var (session, workers) = await SessionWithWorkersAsync(harness, 3);
+        await ExecuteAsync("UPDATE outreach.sessions SET required_workers = 3 WHERE id = @session", new { session });
+        foreach (var worker in workers)
+        {
+            await AssignAsync(harness, session, worker);
+        }
+        var (texting, optedOut, left) = (workers[0], workers[1], workers[2]);
+        await ReplyAsync(harness, optedOut, "STOP");
+        await ExecuteAsync("UPDATE outreach.youth_workers SET active = false WHERE id = @left", new { left });
+
+        var edits = harness.Get<SessionEditData>();
+        if (purpose == "cancellation")
+        {
+            Assert.True((await edits.CancelAsync(session, ChangeScope.This, "Venue closed", Actor.System, CancellationToken.None)).Succeeded);
+        }
+        else
+        {
+            var current = (await edits.FindAsync(session, CancellationToken.None))!;
+            var start = UkTime.ToLocal(current.StartsAt).AddHours(2);
+            var change = await edits.ChangeAsync(new SessionChange(session, ChangeScope.This, DateOnly.FromDateTime(start), TimeOnly.FromDateTime(start),
+                TimeOnly.FromDateTime(start.AddHours(1)), current.VenueId, current.Kind, current.Title, current.RequiredWorkers, current.Notes),
+                Actor.System, CancellationToken.None);
+            Assert.True(change.Succeeded, string.Join("; ", change.Errors.Select(e => e.Message)));
+        }
+        await harness.Get<SessionNoticeJob>().RunAsync(CancellationToken.None);
+        await harness.Get<SessionNoticeJob>().RunAsync(CancellationToken.None);
+
+        Assert.Single(await OutboxAsync(texting, purpose));
+        Assert.Empty(await OutboxAsync(optedOut, purpose));
+        // No row at all, not one queued and voided later.
+        Assert.Empty(await OutboxAsync(left, purpose));
+    }
+
     private async Task<IReadOnlyList<long>> OutboxAsync(long worker, string purpose) =>
         await QueryAsync<long>("SELECT id FROM outreach.sms_outbox WHERE worker_id = @worker AND purpose = @purpose", new { worker, purpose });
 

@@ -246,6 +246,54 @@ public sealed class ResendRulesTests(DatabaseFixture db) : OutboxCleanup(db.Data
         await AssertRefusedAsync(harness, text, "has been cancelled.");
     }
 
+    [Fact]
+    public async Task A_page_of_texts_judged_together_gets_for_each_the_verdict_its_resend_gives()
+    {
+        await using var harness = await JobHarness.StartAsync(db.ConnectionString, Now);
+        var (session, workers) = await SessionWithWorkersAsync(harness, 3);
+        await ExecuteAsync("UPDATE outreach.sessions SET required_workers = 2 WHERE id = @session", new { session });
+        var (booked, confirming, optedOut) = (workers[0], workers[1], workers[2]);
+        await AssignAsync(harness, session, booked);
+        var confirmation = await AssignAsync(harness, session, confirming);
+        await harness.Get<ConfirmationJob>().RunAsync(CancellationToken.None);
+        var confirmRequest = await ScalarAsync<long>("SELECT id FROM outreach.sms_outbox WHERE dedupe_key = (SELECT 'confirm:request:' || id FROM outreach.confirmation_requests WHERE assignment_id = @confirmation)", new { confirmation });
+        await FailAsync(confirmRequest);
+        await ReplyAsync(harness, confirming, "YES");
+        var cancelled = await TestData.SessionAsync(db.DataSource, Now.UtcDateTime.AddDays(4), TimeSpan.FromHours(1), status: "cancelled");
+        var ended = await TestData.SessionAsync(db.DataSource, Now.UtcDateTime.AddHours(-3), TimeSpan.FromHours(2));
+        await TestData.AssignAsync(db.DataSource, cancelled, booked);
+        await TestData.AssignAsync(db.DataSource, ended, booked);
+        var resendable = await FailedTextAsync(booked, session, "reminder", TestData.Unique("reminder-1440m"));
+        var aboutCancelled = await FailedTextAsync(booked, cancelled, "reminder", TestData.Unique("reminder-1440m"));
+        var cancellationNotice = await FailedTextAsync(booked, cancelled, "cancellation", TestData.Unique("notice"), urgent: true);
+        var aboutEnded = await FailedTextAsync(booked, ended, "adhoc", TestData.Unique("compose"), createdAt: Now.UtcDateTime.AddHours(-4));
+        var toOptedOut = await FailedTextAsync(optedOut, null, "roster", TestData.Unique("roster"));
+        var notBooked = await FailedTextAsync(await TestData.WorkerAsync(db.DataSource), session, "change", TestData.Unique("notice"));
+        await ReplyAsync(harness, optedOut, "STOP");
+        var later = await TestData.SessionAsync(db.DataSource, Now.UtcDateTime.AddDays(9), TimeSpan.FromHours(1));
+        await TestData.AssignAsync(db.DataSource, later, booked);
+        var notices = await QueryAsync<long>("""
+            INSERT INTO outreach.session_notices (session_id, kind, version, created_at, sent_at)
+            SELECT id, 'changed', version, now() - interval '1 hour', now() - interval '1 hour' FROM outreach.sessions WHERE id = ANY(@ids)
+            RETURNING id
+            """, new { ids = new[] { later, cancelled } });
+        var grouped = await FailedTextAsync(booked, null, "change", $"notice:{string.Join('+', notices.Order())}:worker:{booked}");
+        long[] texts = [resendable, aboutCancelled, cancellationNotice, aboutEnded, toOptedOut, confirmRequest, notBooked, grouped];
+
+        var together = await harness.Get<MessageLogData>().ResendRefusalsAsync(texts, CancellationToken.None);
+
+        Assert.Equal(new[] { aboutCancelled, aboutEnded, toOptedOut, confirmRequest, notBooked, grouped }.Order(), together.Keys.Order());
+        Assert.Contains("has opted out of texts", together[toOptedOut], StringComparison.Ordinal);
+        Assert.Contains("has already been confirmed", together[confirmRequest], StringComparison.Ordinal);
+        foreach (var text in texts)
+        {
+            var alone = await PageVerdictAsync(harness, text);
+            Assert.Equal(together.GetValueOrDefault(text), alone);
+            // The resend, judged the same way on its own, agrees (ResendAsync asserts it).
+            await ResendAsync(harness, text);
+        }
+    }
+
     private async Task AssertRefusedAsync(JobHarness harness, long original, string expected)
     {
         var outcome = await ResendAsync(harness, original);
@@ -256,8 +304,24 @@ public sealed class ResendRulesTests(DatabaseFixture db) : OutboxCleanup(db.Data
         Assert.Equal(0, await ScalarAsync<long>("SELECT count(*) FROM outreach.sms_outbox WHERE resend_of = @original", new { original }));
     }
 
-    private static Task<Outcome<long>> ResendAsync(JobHarness harness, long original) =>
-        harness.Get<MessageLogData>().ResendAsync(original, Actor.System, CancellationToken.None);
+    /// <summary>
+    /// Resends as the log's button does, after asking what the log would have shown for the text: the button exactly
+    /// when the resend goes ahead, otherwise the very reason the resend gives.
+    /// </summary>
+    private static async Task<Outcome<long>> ResendAsync(JobHarness harness, long original)
+    {
+        var shown = await PageVerdictAsync(harness, original);
+        var outcome = await harness.Get<MessageLogData>().ResendAsync(original, Actor.System, CancellationToken.None);
+        Assert.Equal(shown is null, outcome.Succeeded);
+        if (shown is not null)
+        {
+            Assert.Equal("Not resent: " + shown, Assert.Single(outcome.Errors).Message);
+        }
+        return outcome;
+    }
+
+    private static async Task<string?> PageVerdictAsync(JobHarness harness, long text) =>
+        (await harness.Get<MessageLogData>().ResendRefusalsAsync([text], CancellationToken.None)).GetValueOrDefault(text);
 
     // The notice job sweeps the shared database; this test's notices are marked told so no later test texts about them.
     private Task NoticesToldAsync(long session) =>

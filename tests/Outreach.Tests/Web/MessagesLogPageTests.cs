@@ -201,6 +201,39 @@ public sealed partial class MessagesLogPageTests(OutreachApp app)
     }
 
     [Fact]
+    public async Task The_failed_list_offers_Resend_where_a_resend_would_go_ahead_and_says_why_not_where_it_would_be_refused()
+    {
+        var (worker, name) = await WorkerAsync();
+        var going = await TestData.SessionAsync(app.DataSource, DateTime.UtcNow.AddDays(3), TimeSpan.FromHours(2));
+        var cancelled = await TestData.SessionAsync(app.DataSource, DateTime.UtcNow.AddDays(4), TimeSpan.FromHours(2), status: "cancelled");
+        await TestData.AssignAsync(app.DataSource, going, worker);
+        await TestData.AssignAsync(app.DataSource, cancelled, worker);
+        var resendable = await RowAsync(worker, "reminder", "sent", "undelivered", DateTime.UtcNow.AddHours(-1), "30003", session: going);
+        var refused = await RowAsync(worker, "reminder", "failed", null, DateTime.UtcNow.AddHours(-1), session: cancelled);
+        using var coordinator = await app.SignedInAsync(Roles.Coordinator);
+        var list = $"/Messages?status=problems&worker={Uri.EscapeDataString(name)}";
+
+        var html = await coordinator.GetPageAsync(list);
+
+        var canRow = RowHtml(html, resendable);
+        Assert.Contains($"aria-label=\"Resend message {resendable}\"", canRow, StringComparison.Ordinal);
+        Assert.DoesNotContain("Cannot be resent", canRow, StringComparison.Ordinal);
+        var refusedRow = RowHtml(html, refused);
+        Assert.DoesNotContain("<button", refusedRow, StringComparison.Ordinal);
+        var shown = Refusal().Match(refusedRow);
+        Assert.True(shown.Success, "no reason in place of the Resend button");
+        Assert.Equal(refused.ToString(System.Globalization.CultureInfo.InvariantCulture), shown.Groups[1].Value);
+        Assert.Contains("has been cancelled. Only the cancellation notice can still be sent.", shown.Groups[2].Value, StringComparison.Ordinal);
+
+        // Resending it anyway (a stale page, a hand-made request) is refused with the very words the page showed.
+        using var response = await coordinator.PostFormAsync(list, new(), action: $"/Messages?handler=Resend&id={refused}&status=problems");
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var problem = ResendProblemText().Match(await coordinator.GetPageAsync(response.Headers.Location!.ToString()));
+        Assert.True(problem.Success, "no refusal shown after the resend");
+        Assert.Equal("Not resent: " + shown.Groups[2].Value, problem.Groups[1].Value);
+    }
+
+    [Fact]
     public async Task A_workers_texts_page_shows_what_was_sent_and_their_replies_in_time_order_with_their_texting_state()
     {
         var (worker, name) = await WorkerAsync();
@@ -263,6 +296,19 @@ public sealed partial class MessagesLogPageTests(OutreachApp app)
 
     private static async Task<List<long>> IdsAsync(SiteClient client, string path) =>
         MessageIds().Matches(await client.GetPageAsync(path)).Select(m => long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+
+    private static string RowHtml(string html, long id)
+    {
+        var start = html.IndexOf($"<tr data-message-id=\"{id}\"", StringComparison.Ordinal);
+        Assert.True(start >= 0, $"message {id} is not on the page");
+        return html[start..html.IndexOf("</tr>", start, StringComparison.Ordinal)];
+    }
+
+    [GeneratedRegex("id=\"resend-refused-([0-9]+)\">Cannot be resent: ([^<]*)</p>")]
+    private static partial Regex Refusal();
+
+    [GeneratedRegex("id=\"resend-problem\">([^<]*)</div>")]
+    private static partial Regex ResendProblemText();
 
     [GeneratedRegex("<form method=\"post\" action=\"([^\"]*handler=Resend[^\"]*)\"")]
     private static partial Regex ResendForm();

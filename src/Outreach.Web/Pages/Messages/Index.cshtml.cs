@@ -56,6 +56,9 @@ public class IndexModel(MessageLogData log, OutboxData outbox, IOptions<TwilioOp
 
     public Paged<MessageLogRow>? Results { get; private set; }
 
+    /// <summary>Why a failed row of this page may not be resent, by message id; a row not here gets the Resend button.</summary>
+    public IReadOnlyDictionary<long, string> ResendRefusals { get; private set; } = new Dictionary<long, string>();
+
     public IReadOnlyList<string> Kinds { get; private set; } = [];
 
     public IReadOnlyList<DevSmsRow> Delivered { get; private set; } = [];
@@ -79,6 +82,7 @@ public class IndexModel(MessageLogData log, OutboxData outbox, IOptions<TwilioOp
         {
             var page = int.TryParse(PageNumber, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 1;
             Results = await log.PageAsync(filter, page, 50, cancellationToken);
+            ResendRefusals = await log.ResendRefusalsAsync(Results.Items.Where(m => m.CanResend).Select(m => m.Id), cancellationToken);
         }
         Kinds = await log.PurposesAsync(cancellationToken);
         DevelopmentGateway = !twilio.Value.IsConfigured;
