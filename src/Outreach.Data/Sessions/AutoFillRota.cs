@@ -16,11 +16,15 @@ public sealed partial class AutoFillData
         /// <summary>Moves in one chain: short chains find almost every full rota, long ones only cost time.</summary>
         private const int MaxChain = 3;
 
-        /// <summary>Placements tried while repairing one place, so a plan with no full rota still answers quickly.</summary>
-        private const int RepairBudget = 4000;
+        /// <summary>
+        /// Checks (a worker against a session) spent repairing one place, and in all, so a plan with no full rota
+        /// still answers in tens of milliseconds.
+        /// </summary>
+        private const int RepairBudget = 2000, PlanBudget = 40_000;
 
         private readonly IReadOnlyList<OpenSession> _sessions;
         private readonly IReadOnlyList<Candidate>[] _ranked;
+        private readonly (DateTime From, DateTime To)[] _week;
         private readonly Dictionary<long, Candidate>[] _eligible;
         private readonly Candidate[][] _candidates;
         private readonly Dictionary<long, int>[] _rank;
@@ -29,7 +33,7 @@ public sealed partial class AutoFillData
         private readonly HashSet<(long SessionId, long WorkerId)> _declined;
         private readonly int _bufferMinutes;
         private readonly TimeSpan _buffer;
-        private int _budget;
+        private int _spent, _limit;
 
         public Rota(IReadOnlyList<OpenSession> sessions, Dictionary<long, IReadOnlyList<Candidate>> rankings,
             HashSet<(long SessionId, long WorkerId)> declined, int bufferMinutes)
@@ -42,6 +46,7 @@ public sealed partial class AutoFillData
             _candidates = new Candidate[sessions.Count][];
             _rank = new Dictionary<long, int>[sessions.Count];
             _ranked = new IReadOnlyList<Candidate>[sessions.Count];
+            _week = sessions.Select(s => WeekBounds(MondayOf(s.StartsAt))).ToArray();
             _placed = new List<long>[sessions.Count];
             for (var i = 0; i < sessions.Count; i++)
             {
@@ -74,20 +79,11 @@ public sealed partial class AutoFillData
                 {
                 }
             }
-            // A repair may free a worker for a session that was left short before it: try those once more.
-            for (var round = 0; round < 3; round++)
+            // A repair elsewhere may have freed a worker for a session left short before it.
+            foreach (var i in order.Where(Short))
             {
-                var progress = false;
-                foreach (var i in order.Where(Short))
+                while (Short(i) && PlaceDirectly(i))
                 {
-                    while (Short(i) && (PlaceDirectly(i) || Repair(i)))
-                    {
-                        progress = true;
-                    }
-                }
-                if (!progress)
-                {
-                    break;
                 }
             }
         }
@@ -98,11 +94,10 @@ public sealed partial class AutoFillData
         /// </summary>
         public List<ProposedWorker> Proposed(int session)
         {
-            var s = _sessions[session];
             return _placed[session]
                 .Select(id => (Candidate: _eligible[session][id], Earlier: Earlier(id, session).ToList()))
                 .Select(x => new ProposedWorker(x.Candidate.Id, x.Candidate.FullName, x.Candidate.RecentSessions, x.Earlier.Count,
-                    x.Candidate.HoursThisWeek + HoursInWeek(x.Earlier, s.StartsAt)))
+                    x.Candidate.HoursThisWeek + HoursInWeekOf(x.Earlier, session)))
                 .ToList();
         }
 
@@ -143,7 +138,11 @@ public sealed partial class AutoFillData
         /// <summary>Shortest chain first, so a repair disturbs as little of the fair share as it can.</summary>
         private bool Repair(int session)
         {
-            _budget = RepairBudget;
+            if (_spent >= PlanBudget)
+            {
+                return false;
+            }
+            _limit = Math.Min(_spent + RepairBudget, PlanBudget);
             for (var chain = 1; chain <= MaxChain; chain++)
             {
                 if (Augment(session, chain, [session]))
@@ -166,11 +165,12 @@ public sealed partial class AutoFillData
                 var workerId = candidate.Id;
                 foreach (var other in _byWorker.GetValueOrDefault(workerId, []).ToList())
                 {
-                    if (onChain.Contains(other))
+                    // Only a session that clashes with this one, or shares its week's hours, can be what rules them out.
+                    if (onChain.Contains(other) || !(Near(other, session) || (candidate.ContractedHours is not null && SameWeek(other, session))))
                     {
                         continue;
                     }
-                    if (--_budget < 0)
+                    if (_spent > _limit)
                     {
                         return false;
                     }
@@ -197,13 +197,17 @@ public sealed partial class AutoFillData
         /// all proposed in this plan (so a long series goes round everyone before anyone gets another), then fewest
         /// hours that UK week, booked and proposed, then the ranking's own order.
         /// </summary>
-        private List<Candidate> FairShare(int session) => _candidates[session]
-            .Where(c => !_placed[session].Contains(c.Id))
-            .Select(c => (Candidate: c, Share: c.RecentSessions + _byWorker.GetValueOrDefault(c.Id, []).Count,
-                Hours: c.HoursThisWeek + HoursInWeek(_byWorker.GetValueOrDefault(c.Id, []), _sessions[session].StartsAt)))
-            .OrderBy(c => c.Share).ThenBy(c => c.Hours).ThenBy(c => _rank[session][c.Candidate.Id])
-            .Select(c => c.Candidate)
-            .ToList();
+        private List<Candidate> FairShare(int session)
+        {
+            _spent += _candidates[session].Length;
+            return _candidates[session]
+                .Where(c => !_placed[session].Contains(c.Id))
+                .Select(c => (Candidate: c, Share: c.RecentSessions + _byWorker.GetValueOrDefault(c.Id, []).Count,
+                    Hours: c.HoursThisWeek + HoursInWeekOf(_byWorker.GetValueOrDefault(c.Id, []), session)))
+                .OrderBy(c => c.Share).ThenBy(c => c.Hours).ThenBy(c => _rank[session][c.Candidate.Id])
+                .Select(c => c.Candidate)
+                .ToList();
+        }
 
         /// <summary>
         /// Why the plan rules the worker out of the session, or null. Hours are checked as the accept checks them,
@@ -211,24 +215,37 @@ public sealed partial class AutoFillData
         /// </summary>
         private string? Refusal(long workerId, int session)
         {
+            _spent++;
             var (start, end) = (_sessions[session].StartsAt, _sessions[session].EndsAt);
             var mine = _byWorker.GetValueOrDefault(workerId, []);
-            if (mine.Any(o => _sessions[o].StartsAt < end && start < _sessions[o].EndsAt))
+            string? tooClose = null;
+            foreach (var o in mine)
             {
-                return "Proposed in this plan for an overlapping session";
+                if (_sessions[o].StartsAt < end && start < _sessions[o].EndsAt)
+                {
+                    return "Proposed in this plan for an overlapping session";
+                }
+                if (Near(o, session))
+                {
+                    tooClose = $"Proposed in this plan for a session less than {_bufferMinutes.ToString(CultureInfo.InvariantCulture)} minutes' travel away";
+                }
             }
-            if (mine.Any(o => _sessions[o].StartsAt < end + _buffer && start - _buffer < _sessions[o].EndsAt))
+            if (tooClose is not null)
             {
-                return $"Proposed in this plan for a session less than {_bufferMinutes.ToString(CultureInfo.InvariantCulture)} minutes' travel away";
+                return tooClose;
             }
             if (_eligible[session][workerId].ContractedHours is { } limit)
             {
-                var sessions = mine.Append(session).OrderBy(o => _sessions[o].StartsAt).ThenBy(o => _sessions[o].Id).ToList();
-                for (var k = 0; k < sessions.Count; k++)
+                // The accept replays the plan in time order (the sessions' order here) and checks each session against
+                // the hours proposed before it that week: adding this one changes that for itself and for the
+                // worker's later sessions in a week it touches, never for earlier ones.
+                if (OverHours(workerId, session, session, mine, limit))
                 {
-                    var o = _sessions[sessions[k]];
-                    if (_eligible[sessions[k]][workerId].HoursThisWeek + HoursInWeek(sessions.Take(k), o.StartsAt)
-                        + (decimal)(o.EndsAt - o.StartsAt).TotalHours > limit)
+                    return "Over contracted hours that week with the sessions proposed in this plan";
+                }
+                foreach (var o in mine)
+                {
+                    if (o > session && SameWeek(o, session) && OverHours(workerId, o, session, mine, limit))
                     {
                         return "Over contracted hours that week with the sessions proposed in this plan";
                     }
@@ -237,16 +254,39 @@ public sealed partial class AutoFillData
             return null;
         }
 
-        /// <summary>The worker's proposals that start before the session (in the order the accept replays them).</summary>
-        private IEnumerable<int> Earlier(long workerId, int session) =>
-            _byWorker.GetValueOrDefault(workerId, []).Where(o =>
-                _sessions[o].StartsAt < _sessions[session].StartsAt
-                || (_sessions[o].StartsAt == _sessions[session].StartsAt && _sessions[o].Id < _sessions[session].Id));
-
-        /// <summary>Hours of these sessions within the UK week <paramref name="start"/> falls in (a night across Sunday midnight counts its part).</summary>
-        private decimal HoursInWeek(IEnumerable<int> sessions, DateTime start)
+        /// <summary>Whether the worker would pass their hours at <paramref name="at"/>, with <paramref name="adding"/> among their proposals.</summary>
+        private bool OverHours(long workerId, int at, int adding, List<int> mine, decimal limit)
         {
-            var (from, to) = WeekBounds(MondayOf(start));
+            var (from, to) = _week[at];
+            var earlier = 0.0;
+            foreach (var o in mine.Append(adding))
+            {
+                if (o < at)
+                {
+                    var (start, end) = (_sessions[o].StartsAt, _sessions[o].EndsAt);
+                    earlier += Math.Max(0, ((end < to ? end : to) - (start > from ? start : from)).TotalHours);
+                }
+            }
+            var session = _sessions[at];
+            return _eligible[at][workerId].HoursThisWeek + Math.Round((decimal)earlier, 1) + (decimal)(session.EndsAt - session.StartsAt).TotalHours > limit;
+        }
+
+        private bool Near(int one, int other) =>
+            _sessions[one].StartsAt < _sessions[other].EndsAt + _buffer && _sessions[other].StartsAt - _buffer < _sessions[one].EndsAt;
+
+        /// <summary>Whether the sessions touch a common UK week (a night across Sunday midnight touches two).</summary>
+        private bool SameWeek(int one, int other) =>
+            _week[one].From < _sessions[other].EndsAt && _sessions[other].StartsAt < _week[one].To
+            || _week[other].From < _sessions[one].EndsAt && _sessions[one].StartsAt < _week[other].To;
+
+        /// <summary>The worker's proposals before the session in time (the sessions come in time order, as the accept replays them).</summary>
+        private IEnumerable<int> Earlier(long workerId, int session) =>
+            _byWorker.GetValueOrDefault(workerId, []).Where(o => o < session);
+
+        /// <summary>Hours of these sessions within the UK week <paramref name="session"/> starts in (a night across Sunday midnight counts its part).</summary>
+        private decimal HoursInWeekOf(IEnumerable<int> sessions, int session)
+        {
+            var (from, to) = _week[session];
             var hours = sessions.Select(o => _sessions[o])
                 .Sum(o => Math.Max(0, ((o.EndsAt < to ? o.EndsAt : to) - (o.StartsAt > from ? o.StartsAt : from)).TotalHours));
             return Math.Round((decimal)hours, 1);
