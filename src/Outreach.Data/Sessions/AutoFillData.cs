@@ -19,8 +19,8 @@ public sealed record AutoFillScope(long? SeriesId, DateOnly? WeekOf, long? AreaI
 public sealed record SeriesSummary(long Id, string Title, string Kind, string VenueName, string AreaName, long Upcoming);
 
 /// <summary>
-/// A worker the plan puts on a session, with the load the balancing saw when it chose them: sessions booked in the
-/// 28 days before it, sessions proposed for them earlier in this plan, and hours that UK week (booked and proposed).
+/// A worker the plan puts on a session, with their load: sessions booked in the 28 days before it, sessions of this
+/// plan before it proposed for them, and hours that UK week (booked, and proposed before it).
 /// </summary>
 public sealed record ProposedWorker(long WorkerId, string FullName, long RecentSessions, int EarlierInPlan, decimal HoursThatWeek);
 

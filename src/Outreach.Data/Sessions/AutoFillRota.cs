@@ -35,6 +35,7 @@ public sealed partial class AutoFillData
         private readonly TimeSpan _buffer;
         private int _spent, _limit;
 
+        /// <param name="sessions">In time order (start, then id), the order the accept replays the plan in.</param>
         public Rota(IReadOnlyList<OpenSession> sessions, Dictionary<long, IReadOnlyList<Candidate>> rankings,
             HashSet<(long SessionId, long WorkerId)> declined, int bufferMinutes)
         {
@@ -92,14 +93,11 @@ public sealed partial class AutoFillData
         /// The workers proposed for a session, with the load as the page shows it: sessions proposed for them
         /// earlier in time in this plan, and hours that UK week (booked, and proposed earlier in time).
         /// </summary>
-        public List<ProposedWorker> Proposed(int session)
-        {
-            return _placed[session]
-                .Select(id => (Candidate: _eligible[session][id], Earlier: Earlier(id, session).ToList()))
-                .Select(x => new ProposedWorker(x.Candidate.Id, x.Candidate.FullName, x.Candidate.RecentSessions, x.Earlier.Count,
-                    x.Candidate.HoursThisWeek + HoursInWeekOf(x.Earlier, session)))
-                .ToList();
-        }
+        public List<ProposedWorker> Proposed(int session) => _placed[session]
+            .Select(id => (Candidate: _eligible[session][id], Earlier: Earlier(id, session).ToList()))
+            .Select(x => new ProposedWorker(x.Candidate.Id, x.Candidate.FullName, x.Candidate.RecentSessions, x.Earlier.Count,
+                x.Candidate.HoursThisWeek + HoursInWeekOf(x.Earlier, session)))
+            .ToList();
 
         /// <summary>Why each eligible worker not proposed for a session could not be, as the plan stands.</summary>
         public Dictionary<long, string> Refusals(int session)
