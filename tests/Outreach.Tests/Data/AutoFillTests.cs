@@ -429,6 +429,34 @@ public sealed class AutoFillTests(DatabaseFixture db)
     }
 
     [Fact]
+    public async Task Filling_the_sessions_few_can_do_first_still_shares_the_week_out_evenly()
+    {
+        var (area, _) = await PlaceAsync("school");
+        var skill = await SkillAsync(db.DataSource);
+        var sessions = new List<long>();
+        for (var day = 0; day < 5; day++)
+        {
+            foreach (var hour in new[] { 9, 14 })
+            {
+                sessions.Add(await TestData.SessionAsync(db.DataSource, Uk(2027, 6, 14 + day, hour), TimeSpan.FromHours(2),
+                    await TestData.VenueAsync(db.DataSource, "school", area)));
+            }
+        }
+        var workers = await WorkersAsync(5, area);
+        await GiveSkillAsync(db.DataSource, workers[0], skill);
+        await RequireSkillAsync(db.DataSource, sessions[7], skill);
+        await RequireSkillAsync(db.DataSource, sessions[3], skill);
+
+        var plan = await AutoFill().PreviewAsync(AutoFillScope.Week(new DateOnly(2027, 6, 14), area), CancellationToken.None);
+
+        Assert.Empty(plan.Unfillable);
+        var proposed = plan.Sessions.ToDictionary(s => s.SessionId, s => Assert.Single(s.Proposed).WorkerId);
+        Assert.Equal(workers[0], proposed[sessions[3]]);
+        Assert.Equal(workers[0], proposed[sessions[7]]);
+        Assert.All(workers, w => Assert.Equal(2, proposed.Values.Count(p => p == w)));
+    }
+
+    [Fact]
     public async Task Random_small_weeks_never_get_a_proposal_that_breaks_a_rule_and_leave_a_place_empty_only_when_nobody_left_could_take_it()
     {
         var monday = new DateOnly(2027, 6, 14);
