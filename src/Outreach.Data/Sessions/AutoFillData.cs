@@ -462,7 +462,7 @@ public sealed partial class AutoFillData(
         return day.AddDays(-(((int)day.DayOfWeek + 6) % 7));
     }
 
-    /// <summary>What the plan has proposed so far, per worker: what the database cannot know yet.</summary>
+    /// <summary>The accepted pairs so far, per worker, as the accept re-checks them in time order: what the database cannot know yet.</summary>
     private sealed class Plan(int bufferMinutes)
     {
         private readonly Dictionary<long, List<(DateTime Start, DateTime End)>> _byWorker = [];
@@ -499,9 +499,6 @@ public sealed partial class AutoFillData(
             }
             mine.Add((start, end));
         }
-
-        /// <summary>Sessions proposed for the worker so far in this plan.</summary>
-        public int Count(long workerId) => _byWorker.TryGetValue(workerId, out var mine) ? mine.Count : 0;
 
         /// <summary>Hours proposed within the UK week the session starts in (a night across Sunday midnight counts its part).</summary>
         public decimal HoursInWeekOf(long workerId, DateTime start)
