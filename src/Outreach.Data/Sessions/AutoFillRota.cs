@@ -71,13 +71,18 @@ public sealed partial class AutoFillData
                 .OrderBy(i => (double)_candidates[i].Length / Math.Max(_sessions[i].Needed, 1))
                 .ThenBy(i => _sessions[i].StartsAt).ThenBy(i => _sessions[i].Id)
                 .ToList();
-            foreach (var i in order)
+            // Every session's first place before any session's second: when there are too few workers, a session
+            // with one worker can still go ahead, one with nobody cannot.
+            foreach (var places in new[] { 1, int.MaxValue })
             {
-                while (Short(i) && PlaceDirectly(i))
+                foreach (var i in order)
                 {
-                }
-                while (Short(i) && Repair(i))
-                {
+                    while (Below(i, places) && PlaceDirectly(i))
+                    {
+                    }
+                    while (Below(i, places) && Repair(i))
+                    {
+                    }
                 }
             }
             // A repair elsewhere may have freed a worker for a session left short before it.
@@ -119,6 +124,8 @@ public sealed partial class AutoFillData
         }
 
         private bool Short(int session) => _placed[session].Count < _sessions[session].Needed;
+
+        private bool Below(int session, int places) => _placed[session].Count < Math.Min(places, _sessions[session].Needed);
 
         private bool PlaceDirectly(int session)
         {

@@ -373,6 +373,28 @@ public sealed class AutoFillTests(DatabaseFixture db)
     }
 
     [Fact]
+    public async Task With_too_few_workers_every_session_gets_its_first_worker_before_any_gets_a_second()
+    {
+        var (area, _) = await PlaceAsync("school");
+        var pair = await TestData.SessionAsync(db.DataSource, Uk(2027, 6, 21, 10), TimeSpan.FromHours(2),
+            await TestData.VenueAsync(db.DataSource, "school", area));
+        var single = await TestData.SessionAsync(db.DataSource, Uk(2027, 6, 21, 11), TimeSpan.FromHours(2),
+            await TestData.VenueAsync(db.DataSource, "school", area));
+        await using (var c = await db.DataSource.OpenConnectionAsync())
+        {
+            await c.ExecuteAsync("UPDATE outreach.sessions SET required_workers = 2 WHERE id = @pair", new { pair });
+        }
+        // Two workers for two overlapping sessions needing three: both to the pair would leave the other with nobody.
+        await WorkerAsync(db.DataSource, area);
+        await WorkerAsync(db.DataSource, area);
+
+        var plan = await AutoFill().PreviewAsync(AutoFillScope.Week(new DateOnly(2027, 6, 21), area), CancellationToken.None);
+
+        Assert.Single(plan.Sessions.Single(s => s.SessionId == pair).Proposed);
+        Assert.Single(plan.Sessions.Single(s => s.SessionId == single).Proposed);
+    }
+
+    [Fact]
     public async Task A_session_later_in_the_week_keeps_the_only_worker_whose_contracted_hours_leave_room_for_one_of_the_two()
     {
         var (area, _) = await PlaceAsync("school");
