@@ -19,8 +19,8 @@ public sealed record AutoFillScope(long? SeriesId, DateOnly? WeekOf, long? AreaI
 public sealed record SeriesSummary(long Id, string Title, string Kind, string VenueName, string AreaName, long Upcoming);
 
 /// <summary>
-/// A worker the plan puts on a session, with the load the balancing saw when it chose them: sessions booked in the
-/// 28 days before it, sessions proposed for them earlier in this plan, and hours that UK week (booked and proposed).
+/// A worker the plan puts on a session, with their load: sessions booked in the 28 days before it, sessions of this
+/// plan before it proposed for them, and hours that UK week (booked, and proposed before it).
 /// </summary>
 public sealed record ProposedWorker(long WorkerId, string FullName, long RecentSessions, int EarlierInPlan, decimal HoursThatWeek);
 
@@ -79,7 +79,7 @@ public sealed record AcceptedAssignment(long AssignmentId, long SessionId, long 
 /// of it the plan counts its own proposals, so a worker is not proposed for two overlapping (or too close)
 /// sessions, nor past their contracted hours, and the load is spread across the proposal itself.
 /// </summary>
-public sealed class AutoFillData(
+public sealed partial class AutoFillData(
     NpgsqlDataSource dataSource, CandidateData candidates, IOptions<SchedulingOptions> options, TimeProvider clock)
 {
     /// <summary>Sessions planned at once: each is one ranking query, and a page of proposals must stay readable.</summary>
@@ -144,46 +144,14 @@ public sealed class AutoFillData(
         }
         var declined = await DeclinedAsync(open.Select(s => s.Id).ToArray(), cancellationToken);
         var rankings = await RankAllAsync(open.Select(s => s.Id).ToList(), cancellationToken);
-        var plan = new Plan(BufferMinutes());
+        var rota = new Rota(open, rankings, declined, BufferMinutes());
+        rota.Fill();
         var planned = new List<PlannedSession>(open.Count);
-        foreach (var session in open)
+        for (var i = 0; i < open.Count; i++)
         {
-            var ranked = rankings[session.Id];
-            var refusals = new Dictionary<long, string>();
-            var choices = new List<(Candidate Candidate, int Rank, int InPlan, decimal Hours)>();
-            for (var rank = 0; rank < ranked.Count; rank++)
-            {
-                var candidate = ranked[rank];
-                if (!candidate.Eligible)
-                {
-                    continue;
-                }
-                if (declined.Contains((session.Id, candidate.Id)))
-                {
-                    refusals[candidate.Id] = "Declined or withdrew from this session";
-                }
-                else if (plan.Refusal(candidate, session.StartsAt, session.EndsAt) is { } refusal)
-                {
-                    refusals[candidate.Id] = refusal;
-                }
-                else
-                {
-                    choices.Add((candidate, rank, plan.Count(candidate.Id),
-                        candidate.HoursThisWeek + plan.HoursInWeekOf(candidate.Id, session.StartsAt)));
-                }
-            }
-            // Fair share across the plan too: fewest sessions booked in the 28 days before plus all proposed earlier
-            // in this plan (so a long series goes round everyone before anyone gets another), then fewest hours that
-            // UK week, then the ranking's own order.
-            var chosen = choices.OrderBy(c => c.Candidate.RecentSessions + c.InPlan).ThenBy(c => c.Hours).ThenBy(c => c.Rank)
-                .Take(Math.Max(session.Needed, 0))
-                .Select(c => new ProposedWorker(c.Candidate.Id, c.Candidate.FullName, c.Candidate.RecentSessions, c.InPlan, c.Hours))
-                .ToList();
-            foreach (var worker in chosen)
-            {
-                plan.Add(worker.WorkerId, session.StartsAt, session.EndsAt);
-            }
-            IReadOnlyList<string> why = chosen.Count >= session.Needed ? [] : Explain(session, chosen.Count, ranked, refusals);
+            var session = open[i];
+            var chosen = rota.Proposed(i);
+            IReadOnlyList<string> why = chosen.Count >= session.Needed ? [] : Explain(session, chosen.Count, rankings[session.Id], rota.Refusals(i));
             planned.Add(new PlannedSession(
                 session.Id, session.Title, session.Kind, session.VenueName, session.AreaName, session.StartsAt, session.EndsAt,
                 session.RequiredWorkers, (int)session.AssignedWorkers, chosen, why));
@@ -494,7 +462,7 @@ public sealed class AutoFillData(
         return day.AddDays(-(((int)day.DayOfWeek + 6) % 7));
     }
 
-    /// <summary>What the plan has proposed so far, per worker: what the database cannot know yet.</summary>
+    /// <summary>The accepted pairs so far, per worker, as the accept re-checks them in time order: what the database cannot know yet.</summary>
     private sealed class Plan(int bufferMinutes)
     {
         private readonly Dictionary<long, List<(DateTime Start, DateTime End)>> _byWorker = [];
@@ -531,9 +499,6 @@ public sealed class AutoFillData(
             }
             mine.Add((start, end));
         }
-
-        /// <summary>Sessions proposed for the worker so far in this plan.</summary>
-        public int Count(long workerId) => _byWorker.TryGetValue(workerId, out var mine) ? mine.Count : 0;
 
         /// <summary>Hours proposed within the UK week the session starts in (a night across Sunday midnight counts its part).</summary>
         public decimal HoursInWeekOf(long workerId, DateTime start)

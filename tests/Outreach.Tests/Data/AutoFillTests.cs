@@ -346,6 +346,252 @@ public sealed class AutoFillTests(DatabaseFixture db)
         Assert.Empty(await BookingsAsync([.. nights.Select(n => n.Id), outside]));
     }
 
+    [Fact]
+    public async Task A_session_only_one_worker_can_do_gets_them_even_when_an_earlier_overlapping_session_would_have_taken_them()
+    {
+        var (area, _) = await PlaceAsync("school");
+        var skill = await SkillAsync(db.DataSource);
+        var early = await TestData.SessionAsync(db.DataSource, Uk(2027, 6, 14, 10), TimeSpan.FromHours(2),
+            await TestData.VenueAsync(db.DataSource, "school", area));
+        var later = await TestData.SessionAsync(db.DataSource, Uk(2027, 6, 14, 11), TimeSpan.FromHours(2),
+            await TestData.VenueAsync(db.DataSource, "school", area));
+        await RequireSkillAsync(db.DataSource, later, skill);
+        var (only, other) = (await WorkerAsync(db.DataSource, area), await WorkerAsync(db.DataSource, area));
+        await GiveSkillAsync(db.DataSource, only, skill);
+        // The other worker had a session last week, so the fair share alone would give the early session to the
+        // only worker who can do the later one.
+        await BookedBeforeAsync(other, area, Uk(2027, 6, 7, 10));
+
+        var plan = await AutoFill().PreviewAsync(AutoFillScope.Week(new DateOnly(2027, 6, 14), area), CancellationToken.None);
+
+        Assert.Equal([early, later], plan.Sessions.Select(s => s.SessionId));
+        Assert.Empty(plan.Unfillable);
+        Assert.Equal(other, Assert.Single(plan.Sessions[0].Proposed).WorkerId);
+        Assert.Equal(only, Assert.Single(plan.Sessions[1].Proposed).WorkerId);
+        Assert.True((await AutoFill().AcceptAsync(AutoFillScope.Week(new DateOnly(2027, 6, 14), area), plan.Pairs, Coordinator,
+            CancellationToken.None)).Succeeded);
+    }
+
+    [Fact]
+    public async Task With_too_few_workers_every_session_gets_its_first_worker_before_any_gets_a_second()
+    {
+        var (area, _) = await PlaceAsync("school");
+        var pair = await TestData.SessionAsync(db.DataSource, Uk(2027, 6, 21, 10), TimeSpan.FromHours(2),
+            await TestData.VenueAsync(db.DataSource, "school", area));
+        var single = await TestData.SessionAsync(db.DataSource, Uk(2027, 6, 21, 11), TimeSpan.FromHours(2),
+            await TestData.VenueAsync(db.DataSource, "school", area));
+        await using (var c = await db.DataSource.OpenConnectionAsync())
+        {
+            await c.ExecuteAsync("UPDATE outreach.sessions SET required_workers = 2 WHERE id = @pair", new { pair });
+        }
+        // Two workers for two overlapping sessions needing three: both to the pair would leave the other with nobody.
+        await WorkerAsync(db.DataSource, area);
+        await WorkerAsync(db.DataSource, area);
+
+        var plan = await AutoFill().PreviewAsync(AutoFillScope.Week(new DateOnly(2027, 6, 21), area), CancellationToken.None);
+
+        Assert.Single(plan.Sessions.Single(s => s.SessionId == pair).Proposed);
+        Assert.Single(plan.Sessions.Single(s => s.SessionId == single).Proposed);
+    }
+
+    [Fact]
+    public async Task A_session_later_in_the_week_keeps_the_only_worker_whose_contracted_hours_leave_room_for_one_of_the_two()
+    {
+        var (area, _) = await PlaceAsync("school");
+        var skill = await SkillAsync(db.DataSource);
+        var monday = await TestData.SessionAsync(db.DataSource, Uk(2027, 6, 14, 10), TimeSpan.FromHours(4),
+            await TestData.VenueAsync(db.DataSource, "school", area));
+        var wednesday = await TestData.SessionAsync(db.DataSource, Uk(2027, 6, 16, 10), TimeSpan.FromHours(4),
+            await TestData.VenueAsync(db.DataSource, "school", area));
+        await RequireSkillAsync(db.DataSource, wednesday, skill);
+        var (only, other) = (await WorkerAsync(db.DataSource, area), await WorkerAsync(db.DataSource, area));
+        await GiveSkillAsync(db.DataSource, only, skill);
+        await ContractAsync(db.DataSource, only, 6m);
+        await BookedBeforeAsync(other, area, Uk(2027, 6, 7, 10));
+
+        var plan = await AutoFill().PreviewAsync(AutoFillScope.Week(new DateOnly(2027, 6, 14), area), CancellationToken.None);
+
+        Assert.Empty(plan.Unfillable);
+        Assert.Equal(other, Assert.Single(plan.Sessions.Single(s => s.SessionId == monday).Proposed).WorkerId);
+        Assert.Equal(only, Assert.Single(plan.Sessions.Single(s => s.SessionId == wednesday).Proposed).WorkerId);
+    }
+
+    [Fact]
+    public async Task A_session_left_short_takes_a_worker_from_another_session_when_someone_else_can_cover_that_one()
+    {
+        // Three overlapping sessions, each two can do: the fair share in time order gives the first to z and the
+        // second to x, leaving the third (x or z) short though y could have had the second.
+        var (area, _) = await PlaceAsync("school");
+        var (s1, s2, s3) = (await SkillAsync(db.DataSource), await SkillAsync(db.DataSource), await SkillAsync(db.DataSource));
+        async Task<long> SessionAsync(int hour, long skill)
+        {
+            var id = await TestData.SessionAsync(db.DataSource, Uk(2027, 6, 15, hour), TimeSpan.FromHours(3),
+                await TestData.VenueAsync(db.DataSource, "school", area));
+            await RequireSkillAsync(db.DataSource, id, skill);
+            return id;
+        }
+        var first = await SessionAsync(9, s1);
+        var second = await SessionAsync(10, s2);
+        var third = await SessionAsync(11, s3);
+        var (x, y, z) = (await WorkerAsync(db.DataSource, area), await WorkerAsync(db.DataSource, area), await WorkerAsync(db.DataSource, area));
+        foreach (var (worker, skill) in new[] { (x, s2), (x, s3), (y, s1), (y, s2), (z, s1), (z, s3) })
+        {
+            await GiveSkillAsync(db.DataSource, worker, skill);
+        }
+        await BookedBeforeAsync(y, area, Uk(2027, 6, 8, 10));
+
+        var plan = await AutoFill().PreviewAsync(AutoFillScope.Week(new DateOnly(2027, 6, 14), area), CancellationToken.None);
+
+        Assert.Equal([first, second, third], plan.Sessions.Select(s => s.SessionId));
+        Assert.Empty(plan.Unfillable);
+        var proposed = plan.Sessions.Select(s => Assert.Single(s.Proposed).WorkerId).ToList();
+        Assert.Equal(new[] { x, y, z }.Order(), proposed.Order());
+        Assert.True((await AutoFill().AcceptAsync(AutoFillScope.Week(new DateOnly(2027, 6, 14), area), plan.Pairs, Coordinator,
+            CancellationToken.None)).Succeeded);
+    }
+
+    [Fact]
+    public async Task Filling_the_sessions_few_can_do_first_still_shares_the_week_out_evenly()
+    {
+        var (area, _) = await PlaceAsync("school");
+        var skill = await SkillAsync(db.DataSource);
+        var sessions = new List<long>();
+        for (var day = 0; day < 5; day++)
+        {
+            foreach (var hour in new[] { 9, 14 })
+            {
+                sessions.Add(await TestData.SessionAsync(db.DataSource, Uk(2027, 6, 14 + day, hour), TimeSpan.FromHours(2),
+                    await TestData.VenueAsync(db.DataSource, "school", area)));
+            }
+        }
+        var workers = await WorkersAsync(5, area);
+        await GiveSkillAsync(db.DataSource, workers[0], skill);
+        await RequireSkillAsync(db.DataSource, sessions[7], skill);
+        await RequireSkillAsync(db.DataSource, sessions[3], skill);
+
+        var plan = await AutoFill().PreviewAsync(AutoFillScope.Week(new DateOnly(2027, 6, 14), area), CancellationToken.None);
+
+        Assert.Empty(plan.Unfillable);
+        var proposed = plan.Sessions.ToDictionary(s => s.SessionId, s => Assert.Single(s.Proposed).WorkerId);
+        Assert.Equal(workers[0], proposed[sessions[3]]);
+        Assert.Equal(workers[0], proposed[sessions[7]]);
+        Assert.All(workers, w => Assert.Equal(2, proposed.Values.Count(p => p == w)));
+    }
+
+    [Fact]
+    public async Task Random_small_weeks_never_get_a_proposal_that_breaks_a_rule_and_leave_a_place_empty_only_when_nobody_left_could_take_it()
+    {
+        var monday = new DateOnly(2027, 6, 14);
+        var (weekFrom, weekTo) = AutoFillData.WeekBounds(monday);
+        for (var seed = 1; seed <= 6; seed++)
+        {
+            var random = new Random(seed);
+            var (area, _) = await PlaceAsync("school");
+            var skills = new[] { await SkillAsync(db.DataSource), await SkillAsync(db.DataSource) };
+            var workers = new List<long>();
+            for (var i = 0; i < 5 + random.Next(3); i++)
+            {
+                var w = await WorkerAsync(db.DataSource, area);
+                workers.Add(w);
+                foreach (var skill in skills.Where(_ => random.Next(2) == 0))
+                {
+                    await GiveSkillAsync(db.DataSource, w, skill);
+                }
+                switch (random.Next(6))
+                {
+                    case 0: await ContractAsync(db.DataSource, w, 4 + random.Next(4)); break;
+                    case 1: await LeaveAsync(db.DataSource, w, monday.AddDays(random.Next(5)), monday.AddDays(5), "Annual leave"); break;
+                    case 2: await DbsReviewAsync(db.DataSource, w, monday.AddDays(1 + random.Next(4))); break;
+                    case 3: await PatternAsync(db.DataSource, w, 1 + random.Next(5), "09:00", "13:00"); break;
+                }
+            }
+            var sessions = new List<long>();
+            for (var i = 0; i < 8 + random.Next(5); i++)
+            {
+                var id = await TestData.SessionAsync(db.DataSource, Uk(2027, 6, 14 + random.Next(5), 9 + random.Next(6), 15 * random.Next(4)),
+                    TimeSpan.FromMinutes(60 + 30 * random.Next(4)), await TestData.VenueAsync(db.DataSource, "school", area));
+                sessions.Add(id);
+                if (random.Next(3) == 0)
+                {
+                    await RequireSkillAsync(db.DataSource, id, skills[random.Next(2)]);
+                }
+                if (random.Next(3) == 0)
+                {
+                    await ExecuteAsync("UPDATE outreach.sessions SET required_workers = 2 WHERE id = @id", new { id });
+                }
+                if (random.Next(4) == 0)
+                {
+                    await ExecuteAsync("""
+                        INSERT INTO outreach.assignments (session_id, worker_id, is_lead, during, status)
+                        VALUES (@id, @worker, false, 'empty', 'declined')
+                        """, new { id, worker = workers[random.Next(workers.Count)] });
+                }
+            }
+            var autoFill = AutoFill();
+            var scope = AutoFillScope.Week(monday, area);
+
+            var plan = await autoFill.PreviewAsync(scope, CancellationToken.None);
+
+            var declined = (await QueryAsync<(long, long)>(
+                "SELECT session_id, worker_id FROM outreach.assignments WHERE session_id = ANY(@sessions) AND status = 'declined'",
+                new { sessions = sessions.ToArray() })).ToHashSet();
+            var ranking = new CandidateData(db.DataSource, Options.Create(new SchedulingOptions { TravelBufferMinutes = 30 }));
+            var eligible = new Dictionary<long, Dictionary<long, Candidate>>();
+            foreach (var s in plan.Sessions)
+            {
+                eligible[s.SessionId] = (await ranking.RankAsync(s.SessionId, CancellationToken.None)).Where(c => c.Eligible).ToDictionary(c => c.Id);
+            }
+            bool Breaks(long workerId, PlannedSession session, IEnumerable<PlannedSession> others)
+            {
+                var mine = others.Where(o => o.SessionId != session.SessionId && o.Proposed.Any(p => p.WorkerId == workerId)).ToList();
+                var candidate = eligible[session.SessionId][workerId];
+                var hours = (decimal)(session.EndsAt - session.StartsAt).TotalHours
+                    + mine.Sum(o => (decimal)(o.EndsAt - o.StartsAt).TotalHours);
+                return declined.Contains((session.SessionId, workerId))
+                    || mine.Any(o => o.StartsAt < session.EndsAt.AddMinutes(30) && session.StartsAt.AddMinutes(-30) < o.EndsAt)
+                    || candidate.HoursThisWeek + hours > candidate.ContractedHours.GetValueOrDefault(decimal.MaxValue);
+            }
+            Assert.All(plan.Sessions, s => Assert.InRange(s.StartsAt, weekFrom, weekTo));
+            foreach (var session in plan.Sessions)
+            {
+                Assert.True(session.Proposed.Count <= session.Needed, $"Seed {seed}: {session.Label} is given more workers than it needs.");
+                foreach (var worker in session.Proposed)
+                {
+                    Assert.True(eligible[session.SessionId].ContainsKey(worker.WorkerId), $"Seed {seed}: an ineligible worker is proposed for {session.Label}.");
+                    Assert.False(Breaks(worker.WorkerId, session, plan.Sessions), $"Seed {seed}: a proposal for {session.Label} breaks a rule.");
+                }
+                if (!session.Filled)
+                {
+                    Assert.All(eligible[session.SessionId].Keys.Where(w => session.Proposed.All(p => p.WorkerId != w)),
+                        w => Assert.True(Breaks(w, session, plan.Sessions), $"Seed {seed}: {session.Label} is short though a worker was free for it."));
+                }
+            }
+            if (plan.Pairs.Count > 0)
+            {
+                var accepted = await autoFill.AcceptAsync(scope, plan.Pairs, Coordinator, CancellationToken.None);
+                Assert.True(accepted.Succeeded, $"Seed {seed}: " + string.Join("; ", accepted.Errors.Select(e => e.Message)));
+            }
+        }
+    }
+
+    /// <summary>A session in the week before that the worker did, so they have had more than their share lately.</summary>
+    private async Task BookedBeforeAsync(long workerId, long area, DateTime startsAt) =>
+        await TestData.AssignAsync(db.DataSource,
+            await TestData.SessionAsync(db.DataSource, startsAt, TimeSpan.FromHours(1), await TestData.VenueAsync(db.DataSource, "school", area)),
+            workerId);
+
+    private async Task ExecuteAsync(string sql, object args)
+    {
+        await using var c = await db.DataSource.OpenConnectionAsync();
+        await c.ExecuteAsync(sql, args);
+    }
+
+    private async Task<List<T>> QueryAsync<T>(string sql, object args)
+    {
+        await using var c = await db.DataSource.OpenConnectionAsync();
+        return (await c.QueryAsync<T>(sql, args)).AsList();
+    }
+
     /// <summary>
     /// Runs <paramref name="act"/> while another connection holds <paramref name="sql"/> uncommitted; commits it once
     /// <paramref name="act"/> is waiting on that connection's locks, then returns what <paramref name="act"/> gave.
