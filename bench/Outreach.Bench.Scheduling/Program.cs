@@ -120,18 +120,19 @@ static partial class SiteBenchmarks
         }
 
         var alone = await Measure.ConcurrentAsync(1, TimeSpan.FromSeconds(8), () => http.GetAsync(WeekUrl()));
-        // No area chosen: the first 2,000 of the country's week (about 25,000).
+        // No area chosen: the first 2,000 of the country's week (about 25,000). Any of 560 start days, so few
+        // answers come from the cache.
         var national = await Measure.ConcurrentAsync(1, TimeSpan.FromSeconds(8), () =>
         {
-            var monday = Generator.FirstDay.AddDays(7 * random.Next(0, 80));
-            return http.GetAsync($"/Sessions/Calendar?handler=Events&start={monday:yyyy-MM-dd}&end={monday.AddDays(7):yyyy-MM-dd}");
+            var day = Generator.FirstDay.AddDays(random.Next(0, 560));
+            return http.GetAsync($"/Sessions/Calendar?handler=Events&start={day:yyyy-MM-dd}&end={day.AddDays(7):yyyy-MM-dd}");
         });
         var week = await Measure.ConcurrentAsync(32, TimeSpan.FromSeconds(20), () => http.GetAsync(WeekUrl()));
         var hotWeek = await Measure.ConcurrentAsync(32, TimeSpan.FromSeconds(10), () => http.GetAsync(HotWeekUrl()));
         var page = await Measure.ConcurrentAsync(32, TimeSpan.FromSeconds(10), () => http.GetAsync("/Sessions/Calendar"));
         var trivial = await Measure.ConcurrentAsync(32, TimeSpan.FromSeconds(10), () => http.GetAsync("/health/live"));
         say($"Week calendar data (one area), one client: {alone}");
-        say($"Week calendar data (all areas, first 2,000 sessions), one client: {national}");
+        say($"Week calendar data (all areas, first 2,000 sessions, any start day), one client: {national}");
         say($"Week calendar data (one area), 32 clients: {week} (target p95 <= 50 ms)");
         say($"Week calendar data, 8 areas x 2 weeks (repeated views, cached), 32 clients: {hotWeek}");
         say($"Calendar page, 32 clients: {page}");
