@@ -12,7 +12,7 @@ namespace Outreach.Tests.Messages;
 
 /// <summary>Workers who replied STOP get nothing queued for them; the send job's void stays as the last line of defence.</summary>
 [Collection("Database")]
-public sealed class OptedOutQueueingTests(DatabaseFixture db) : OutboxCleanup(db.DataSource)
+public sealed class OptedOutQueueingTests(DatabaseFixture db) : MessagingScenario(db.DataSource)
 {
     private static DateTimeOffset Now => DateTimeOffset.UtcNow;
 
@@ -209,47 +209,4 @@ public sealed class OptedOutQueueingTests(DatabaseFixture db) : OutboxCleanup(db
 
     private async Task<IReadOnlyList<long>> OutboxAsync(long worker, string purpose) =>
         await QueryAsync<long>("SELECT id FROM outreach.sms_outbox WHERE worker_id = @worker AND purpose = @purpose", new { worker, purpose });
-
-    private async Task<(long Session, long[] Workers)> SessionWithWorkersAsync(JobHarness harness, int workers)
-    {
-        var area = await AreaAsync(db.DataSource, UniqueRegion());
-        var venue = await TestData.VenueAsync(db.DataSource, "school", area);
-        var session = await TestData.SessionAsync(db.DataSource, harness.Clock.GetUtcNow().UtcDateTime.AddDays(3), TimeSpan.FromHours(1), venue);
-        var ids = new long[workers];
-        for (var i = 0; i < workers; i++)
-        {
-            ids[i] = await WorkerAsync(db.DataSource, area);
-        }
-        return (session, ids);
-    }
-
-    private static async Task<long> AssignAsync(JobHarness harness, long session, long worker)
-    {
-        var outcome = await harness.Get<SessionData>().AssignAsync(session, worker, Actor.System, CancellationToken.None);
-        Assert.True(outcome.Succeeded, string.Join("; ", outcome.Errors.Select(e => e.Message)));
-        return outcome.Value;
-    }
-
-    private async Task<ReplyResult> ReplyAsync(JobHarness harness, long worker, string body) =>
-        await harness.Get<ReplyData>().HandleAsync("SM" + Guid.NewGuid().ToString("N"),
-            await ScalarAsync<string>("SELECT mobile_e164 FROM outreach.youth_workers WHERE id = @worker", new { worker }),
-            "+447700900999", body, CancellationToken.None);
-
-    private async Task<T> ScalarAsync<T>(string sql, object args)
-    {
-        await using var c = await db.DataSource.OpenConnectionAsync();
-        return (await c.ExecuteScalarAsync<T>(sql, args))!;
-    }
-
-    private async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object args)
-    {
-        await using var c = await db.DataSource.OpenConnectionAsync();
-        return (await c.QueryAsync<T>(sql, args)).AsList();
-    }
-
-    private async Task ExecuteAsync(string sql, object args)
-    {
-        await using var c = await db.DataSource.OpenConnectionAsync();
-        await c.ExecuteAsync(sql, args);
-    }
 }

@@ -9,17 +9,19 @@ namespace Outreach.Tests.Messages;
 /// </summary>
 public abstract class OutboxCleanup(NpgsqlDataSource dataSource) : IAsyncLifetime
 {
+    protected NpgsqlDataSource DataSource { get; } = dataSource;
+
     private DateTime _started;
 
     public async Task InitializeAsync()
     {
-        await using var c = await dataSource.OpenConnectionAsync();
+        await using var c = await DataSource.OpenConnectionAsync();
         _started = await c.ExecuteScalarAsync<DateTime>("SELECT now()");
     }
 
     public async Task DisposeAsync()
     {
-        await using var c = await dataSource.OpenConnectionAsync();
+        await using var c = await DataSource.OpenConnectionAsync();
         await c.ExecuteAsync(
             "UPDATE outreach.sms_outbox SET status = 'void', last_error = 'test finished' WHERE status = 'pending' AND created_at >= @started",
             new { started = _started });

@@ -11,7 +11,7 @@ namespace Outreach.Tests.Messages;
 
 /// <summary>Confirmations, declines and cover offers through the data layer and the jobs, on the real database.</summary>
 [Collection("Database")]
-public sealed class ReplyFlowTests(DatabaseFixture db) : OutboxCleanup(db.DataSource)
+public sealed class ReplyFlowTests(DatabaseFixture db) : MessagingScenario(db.DataSource)
 {
     // The database stamps requests and offers with its own clock, so the jobs' clock starts at the real time.
     private static DateTimeOffset Now => DateTimeOffset.UtcNow;
@@ -364,33 +364,6 @@ public sealed class ReplyFlowTests(DatabaseFixture db) : OutboxCleanup(db.DataSo
         Assert.All(notices, n => Assert.Contains(start.ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture) + "-", n.Body, StringComparison.Ordinal));
     }
 
-    private async Task<(long Session, long[] Workers)> SessionWithWorkersAsync(JobHarness harness, int workers, TimeSpan startsIn)
-    {
-        var area = await AreaAsync(db.DataSource, UniqueRegion());
-        var venue = await TestData.VenueAsync(db.DataSource, "school", area);
-        var session = await TestData.SessionAsync(db.DataSource, harness.Clock.GetUtcNow().UtcDateTime + startsIn, TimeSpan.FromHours(1), venue);
-        var ids = new long[workers];
-        for (var i = 0; i < workers; i++)
-        {
-            ids[i] = await WorkerAsync(db.DataSource, area);
-        }
-        return (session, ids);
-    }
-
-    private static async Task<long> AssignAsync(JobHarness harness, long session, long worker)
-    {
-        var outcome = await harness.Get<SessionData>().AssignAsync(session, worker, Actor.System, CancellationToken.None);
-        Assert.True(outcome.Succeeded, string.Join("; ", outcome.Errors.Select(e => e.Message)));
-        return outcome.Value;
-    }
-
-    private async Task<ReplyResult> ReplyAsync(JobHarness harness, long worker, string body) =>
-        await harness.Get<ReplyData>().HandleAsync("SM" + Guid.NewGuid().ToString("N"), await MobileAsync(worker), "+447700900999", body,
-            CancellationToken.None);
-
-    private Task<string> MobileAsync(long worker) =>
-        ScalarAsync<string>("SELECT mobile_e164 FROM outreach.youth_workers WHERE id = @worker", new { worker });
-
     private Task<string> StatusAsync(long assignment) =>
         ScalarAsync<string>("SELECT status FROM outreach.assignments WHERE id = @assignment", new { assignment });
 
@@ -404,23 +377,5 @@ public sealed class ReplyFlowTests(DatabaseFixture db) : OutboxCleanup(db.DataSo
             new { session })).AsList();
     }
 
-    private async Task<T> ScalarAsync<T>(string sql, object args)
-    {
-        await using var c = await db.DataSource.OpenConnectionAsync();
-        return (await c.ExecuteScalarAsync<T>(sql, args))!;
-    }
-
-    private async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object args)
-    {
-        await using var c = await db.DataSource.OpenConnectionAsync();
-        return (await c.QueryAsync<T>(sql, args)).AsList();
-    }
-
     private Task<long> CountAsync(string sql, object args) => ScalarAsync<long>(sql, args);
-
-    private async Task ExecuteAsync(string sql, object args)
-    {
-        await using var c = await db.DataSource.OpenConnectionAsync();
-        await c.ExecuteAsync(sql, args);
-    }
 }

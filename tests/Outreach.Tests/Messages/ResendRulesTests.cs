@@ -11,7 +11,7 @@ namespace Outreach.Tests.Messages;
 
 /// <summary>A coordinator's resend of a text that did not arrive: sent again only while it still makes sense.</summary>
 [Collection("Database")]
-public sealed class ResendRulesTests(DatabaseFixture db) : OutboxCleanup(db.DataSource)
+public sealed class ResendRulesTests(DatabaseFixture db) : MessagingScenario(db.DataSource)
 {
     // The database stamps requests, offers and notices with its own clock, so the jobs' clock starts at the real time.
     private static DateTimeOffset Now => DateTimeOffset.UtcNow;
@@ -362,48 +362,5 @@ public sealed class ResendRulesTests(DatabaseFixture db) : OutboxCleanup(db.Data
         return (await c.QueryAsync<OfferRow>(
             "SELECT id, worker_id FROM outreach.sms_outbox WHERE session_id = @session AND purpose = 'cover_offer' ORDER BY id",
             new { session })).AsList();
-    }
-
-    private async Task<(long Session, long[] Workers)> SessionWithWorkersAsync(JobHarness harness, int workers)
-    {
-        var area = await AreaAsync(db.DataSource, UniqueRegion());
-        var venue = await TestData.VenueAsync(db.DataSource, "school", area);
-        var session = await TestData.SessionAsync(db.DataSource, harness.Clock.GetUtcNow().UtcDateTime.AddDays(3), TimeSpan.FromHours(1), venue);
-        var ids = new long[workers];
-        for (var i = 0; i < workers; i++)
-        {
-            ids[i] = await WorkerAsync(db.DataSource, area);
-        }
-        return (session, ids);
-    }
-
-    private static async Task<long> AssignAsync(JobHarness harness, long session, long worker)
-    {
-        var outcome = await harness.Get<SessionData>().AssignAsync(session, worker, Actor.System, CancellationToken.None);
-        Assert.True(outcome.Succeeded, string.Join("; ", outcome.Errors.Select(e => e.Message)));
-        return outcome.Value;
-    }
-
-    private async Task<ReplyResult> ReplyAsync(JobHarness harness, long worker, string body) =>
-        await harness.Get<ReplyData>().HandleAsync("SM" + Guid.NewGuid().ToString("N"),
-            await ScalarAsync<string>("SELECT mobile_e164 FROM outreach.youth_workers WHERE id = @worker", new { worker }),
-            "+447700900999", body, CancellationToken.None);
-
-    private async Task<T> ScalarAsync<T>(string sql, object args)
-    {
-        await using var c = await db.DataSource.OpenConnectionAsync();
-        return (await c.ExecuteScalarAsync<T>(sql, args))!;
-    }
-
-    private async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object args)
-    {
-        await using var c = await db.DataSource.OpenConnectionAsync();
-        return (await c.QueryAsync<T>(sql, args)).AsList();
-    }
-
-    private async Task ExecuteAsync(string sql, object args)
-    {
-        await using var c = await db.DataSource.OpenConnectionAsync();
-        await c.ExecuteAsync(sql, args);
     }
 }
