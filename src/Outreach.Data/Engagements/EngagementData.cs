@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Dapper;
@@ -357,8 +358,23 @@ public sealed class EngagementData(NpgsqlDataSource dataSource, TimeProvider clo
     private sealed record EngagementState(
         DateTime? FirstContactAt, bool SupportPlanStarted, bool Consent, string Status, DateTime ReferredAt, DateTime? ReferenceRemovedAt);
 
-    // Once its reference is removed the case is finished history: nobody could say whose follow-up they were recording.
-    private const string RemovedRefusal = "This engagement's reference was removed under the retention rule: it can no longer be changed.";
+    /// <summary>
+    /// Whether a locked engagement may still be changed: it exists, it is open, and its reference was not removed
+    /// (once it is, the case is finished history: nobody could say whose follow-up they were recording).
+    /// </summary>
+    private static bool CanChange([NotNullWhen(true)] EngagementState? engagement, string field, string closedRefusal,
+        [NotNullWhen(false)] out FieldError? refusal)
+    {
+        refusal = engagement switch
+        {
+            null => new FieldError("", "Engagement not found."),
+            { ReferenceRemovedAt: not null } => new FieldError(field,
+                "This engagement's reference was removed under the retention rule: it can no longer be changed."),
+            { Status: not "open" } => new FieldError(field, closedRefusal),
+            _ => null,
+        };
+        return refusal is null;
+    }
 
     /// <summary>What changes after the first meeting: when first contact happened, whether a support plan started, consent.</summary>
     public async Task<Outcome<bool>> UpdateAsync(
@@ -367,17 +383,9 @@ public sealed class EngagementData(NpgsqlDataSource dataSource, TimeProvider clo
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var before = await LockAsync(connection, transaction, id, userId, cancellationToken);
-        if (before is null)
+        if (!CanChange(before, "FirstContactAt", "This engagement is closed.", out var refusal))
         {
-            return Outcome<bool>.Fail("", "Engagement not found.");
-        }
-        if (before.ReferenceRemovedAt is not null)
-        {
-            return Outcome<bool>.Fail("FirstContactAt", RemovedRefusal);
-        }
-        if (before.Status != "open")
-        {
-            return Outcome<bool>.Fail("FirstContactAt", "This engagement is closed.");
+            return Outcome<bool>.Fail(refusal.Field, refusal.Message);
         }
         if (firstContactAtUtc is { } first && (first < before.ReferredAt || first > clock.GetUtcNow().UtcDateTime.AddMinutes(5)))
         {
@@ -404,18 +412,10 @@ public sealed class EngagementData(NpgsqlDataSource dataSource, TimeProvider clo
         }
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var engagement = await LockAsync(connection, transaction, id, userId, cancellationToken);
-        if (engagement is null)
+        if (!CanChange(await LockAsync(connection, transaction, id, userId, cancellationToken), "Outcome", "This engagement is closed.",
+                out var refusal))
         {
-            return Outcome<bool>.Fail("", "Engagement not found.");
-        }
-        if (engagement.ReferenceRemovedAt is not null)
-        {
-            return Outcome<bool>.Fail("Outcome", RemovedRefusal);
-        }
-        if (engagement.Status != "open")
-        {
-            return Outcome<bool>.Fail("Outcome", "This engagement is closed.");
+            return Outcome<bool>.Fail(refusal.Field, refusal.Message);
         }
         var before = await connection.QuerySingleOrDefaultAsync<FollowUpRow>(new CommandDefinition("""
             SELECT stage, due_on::timestamp AS due_on, outcome, recorded_at FROM outreach.ae_follow_ups
@@ -449,17 +449,9 @@ public sealed class EngagementData(NpgsqlDataSource dataSource, TimeProvider clo
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var before = await LockAsync(connection, transaction, id, userId, cancellationToken);
-        if (before is null)
+        if (!CanChange(before, "CloseReason", "This engagement is already closed.", out var refusal))
         {
-            return Outcome<bool>.Fail("", "Engagement not found.");
-        }
-        if (before.ReferenceRemovedAt is not null)
-        {
-            return Outcome<bool>.Fail("CloseReason", RemovedRefusal);
-        }
-        if (before.Status != "open")
-        {
-            return Outcome<bool>.Fail("CloseReason", "This engagement is already closed.");
+            return Outcome<bool>.Fail(refusal.Field, refusal.Message);
         }
         var now = clock.GetUtcNow().UtcDateTime;
         await connection.ExecuteAsync(new CommandDefinition("""
