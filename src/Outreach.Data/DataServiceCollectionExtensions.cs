@@ -58,6 +58,9 @@ public static class DataServiceCollectionExtensions
         // Bound here so the site, the job workers and a bare test container all get it (defaults without configuration).
         services.AddOptions<SchedulingOptions>().Configure<IServiceProvider>((options, provider) =>
             provider.GetService<IConfiguration>()?.GetSection(SchedulingOptions.Section).Bind(options));
+        services.AddOptions<SiteOptions>().Configure<IServiceProvider>((options, provider) =>
+            provider.GetService<IConfiguration>()?.GetSection(SiteOptions.Section).Bind(options))
+            .ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SessionData>();
         services.AddSingleton<SeriesData>();
         services.AddSingleton<SessionEditData>();

@@ -54,6 +54,7 @@ builder.Services.AddDataProtection().SetApplicationName("Outreach");
 builder.Services.AddOptions<KeyManagementOptions>()
     .Configure<NpgsqlDataSource>((options, dataSource) => options.XmlRepository = new DataProtectionKeyRepository(dataSource));
 builder.Services.AddOutreachRateLimits(builder.Configuration);
+builder.Services.AddSingleton<TwilioRequestGuard>();
 builder.Services.AddAuthentication()
     .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
 builder.Services.AddCalendarCache();
@@ -90,6 +91,9 @@ builder.Services.AddRazorPages(options =>
     options.Conventions.AllowAnonymousToPage("/Account/LoginWithRecoveryCode");
     options.Conventions.AllowAnonymousToPage("/Error");
 });
+// Readiness is asked by load balancers, and by anyone: its answer is kept for a second, so a flood of it costs
+// the database one query a second (decision 0016).
+builder.Services.AddOutputCache();
 builder.Services.AddHealthChecks()
     .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
     .AddCheck<JobStorageHealthCheck>("job-storage", tags: ["ready"]);
@@ -145,10 +149,12 @@ app.UseAuthentication();
 app.UseTwoFactorEnforcement(app.Configuration.GetValue("Security:RequireTwoFactorForStaff", true));
 app.UseAuthorization();
 app.UseRateLimiter();
+app.UseOutputCache();
 app.UseCalendarCacheInvalidation();
 
 app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
-app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
+app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous()
+    .CacheOutput(policy => policy.Expire(TimeSpan.FromSeconds(1)));
 app.MapHangfireDashboard("/hangfire", new DashboardOptions
 {
     Authorization = [new HangfireDashboardAuthorization()],

@@ -20,6 +20,7 @@ public static class CalendarFeedEndpoints
                 return feed is null ? Results.NotFound() : Results.Text(feed, "text/calendar; charset=utf-8");
             })
             .AllowAnonymous()
+            .RequireRateLimiting(Infrastructure.RateLimits.CalendarFeed)
             .WithName("CalendarFeed");
         return routes;
     }

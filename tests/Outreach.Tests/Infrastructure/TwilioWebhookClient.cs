@@ -1,12 +1,49 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 
 namespace Outreach.Tests.Infrastructure;
 
-/// <summary>Posts to the site's Twilio webhooks the way Twilio does: form fields with an X-Twilio-Signature.</summary>
-public sealed class TwilioWebhookClient(OutreachApp app) : IDisposable
+/// <summary>
+/// Posts to the site's Twilio webhooks the way Twilio does: form fields with an X-Twilio-Signature. Given a
+/// loopback source address (127.0.0.2, 127.0.0.3 ...), every connection comes from it, so a test can flood
+/// from an address of its own without spending the budget of the rest of the suite (127.0.0.1).
+/// </summary>
+public sealed class TwilioWebhookClient(OutreachApp app, IPAddress? source = null) : IDisposable
 {
-    private readonly HttpClient _http = new() { BaseAddress = app.BaseUrl };
+    private readonly HttpClient _http = new(Handler(source)) { BaseAddress = app.BaseUrl };
+
+    private static SocketsHttpHandler Handler(IPAddress? source) => new()
+    {
+        MaxConnectionsPerServer = 64,
+        ConnectCallback = async (context, cancellationToken) =>
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                socket.Bind(new IPEndPoint(source ?? IPAddress.Loopback, 0));
+                await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, context.DnsEndPoint.Port), cancellationToken);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    };
+
+    /// <summary>A post that is not Twilio's: no signature, or one made with the wrong token.</summary>
+    public async Task<HttpResponseMessage> JunkAsync(string path, Dictionary<string, string> fields, bool withForgedSignature)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(fields) };
+        if (withForgedSignature)
+        {
+            request.Headers.Add("X-Twilio-Signature", Sign(path, fields, "not-the-auth-token"));
+        }
+        return await _http.SendAsync(request);
+    }
 
     public async Task<HttpResponseMessage> PostAsync(string path, Dictionary<string, string> fields, string token = OutreachApp.WebhookAuthToken)
     {

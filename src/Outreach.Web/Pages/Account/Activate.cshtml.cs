@@ -2,12 +2,15 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
 using Outreach.Data.Identity;
 using Outreach.Data.Workers;
+using Outreach.Web.Infrastructure;
 
 namespace Outreach.Web.Pages.Account;
 
 /// <summary>A youth worker follows the link from a texted invitation and chooses a password (a first one, or a new one).</summary>
+[EnableRateLimiting(RateLimits.SignIn)]
 public class ActivateModel(UserManager<AppUser> users, InvitationData invitations) : PageModel
 {
     [BindProperty(SupportsGet = true, Name = "user")]

@@ -2,11 +2,14 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
 using Outreach.Data.Identity;
+using Outreach.Web.Infrastructure;
 
 namespace Outreach.Web.Pages.Account;
 
 /// <summary>The second step of signing in: the code from the authenticator app.</summary>
+[EnableRateLimiting(RateLimits.SignIn)]
 public class LoginWith2faModel(SignInManager<AppUser> signIn) : PageModel
 {
     [BindProperty]

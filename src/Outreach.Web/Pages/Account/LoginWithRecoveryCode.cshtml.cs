@@ -2,11 +2,14 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
 using Outreach.Data.Identity;
+using Outreach.Web.Infrastructure;
 
 namespace Outreach.Web.Pages.Account;
 
 /// <summary>Signing in with one of the recovery codes when the phone is lost; each code works once.</summary>
+[EnableRateLimiting(RateLimits.SignIn)]
 public class LoginWithRecoveryCodeModel(SignInManager<AppUser> signIn) : PageModel
 {
     [BindProperty]

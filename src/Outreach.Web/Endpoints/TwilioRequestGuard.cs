@@ -1,0 +1,110 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using Outreach.Data;
+using Outreach.Jobs.Sms;
+using Twilio.Security;
+
+namespace Outreach.Web.Endpoints;
+
+/// <summary>
+/// Tells Twilio's requests from everyone else's before anything else happens: the signature (an HMAC of the
+/// public address and the form, cheap to check) comes first. A request with a valid signature is never refused
+/// for rate. Anything else is junk: it writes nothing and never reaches the database; each source address has
+/// its own small budget of junk answers (403) and gets 429 beyond it. A request with no signature is refused
+/// before its body is read; one with a signature has at most 64 KB read and one HMAC computed, so a flood
+/// can never use up what Twilio's own requests need (decision 0016).
+/// </summary>
+public sealed class TwilioRequestGuard : IDisposable
+{
+    /// <summary>Twilio's form posts are a few kilobytes (a 1,600-character body and a few fields).</summary>
+    public const long MaxBodyBytes = 64 * 1024;
+
+    private readonly TwilioOptions _twilio;
+    private readonly SiteOptions _site;
+    private readonly PartitionedRateLimiter<string> _junk;
+
+    public TwilioRequestGuard(IOptions<TwilioOptions> twilio, IOptions<SiteOptions> site, IConfiguration configuration)
+    {
+        _twilio = twilio.Value;
+        _site = site.Value;
+        var perMinute = Math.Max(1, configuration.GetValue("RateLimits:WebhookJunkPerAddressPerMinute", 60));
+        _junk = PartitionedRateLimiter.Create<string, string>(address => RateLimitPartition.GetTokenBucketLimiter(address,
+            _ => new TokenBucketRateLimiterOptions
+            {
+                TokenLimit = perMinute,
+                TokensPerPeriod = perMinute,
+                ReplenishmentPeriod = TimeSpan.FromMinutes(1),
+                QueueLimit = 0,
+                AutoReplenishment = true,
+            }));
+    }
+
+    /// <returns>The form fields of a request Twilio signed; otherwise the answer to give (403, 413 or 429), having written nothing.</returns>
+    public async Task<(Dictionary<string, string>? Fields, IResult? Refusal)> CheckAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var signature = request.Headers["X-Twilio-Signature"].ToString();
+        if (string.IsNullOrEmpty(_twilio.AuthToken) || string.IsNullOrEmpty(signature) || !request.HasFormContentType)
+        {
+            return (null, Junk(request, StatusCodes.Status403Forbidden));
+        }
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            return (null, Junk(request, StatusCodes.Status413PayloadTooLarge));
+        }
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = MaxBodyBytes;
+        }
+        Dictionary<string, string> fields;
+        try
+        {
+            var form = await request.ReadFormAsync(cancellationToken);
+            fields = form.ToDictionary(f => f.Key, f => f.Value.ToString(), StringComparer.Ordinal);
+        }
+        catch (Exception e) when (e is BadHttpRequestException or InvalidDataException)
+        {
+            return (null, Junk(request, StatusCodes.Status400BadRequest));
+        }
+        var url = _site.Link(request.Path + request.QueryString);
+        return new RequestValidator(_twilio.AuthToken).Validate(url, fields, signature)
+            ? (fields, null)
+            : (null, Junk(request, StatusCodes.Status403Forbidden));
+    }
+
+    /// <summary>The junk answer: <paramref name="status"/> while the source address has budget left, 429 beyond it.</summary>
+    private IResult Junk(HttpRequest request, int status)
+    {
+        using var lease = _junk.AttemptAcquire(SourceOf(request.HttpContext.Connection.RemoteIpAddress));
+        if (lease.IsAcquired)
+        {
+            return Results.StatusCode(status);
+        }
+        request.HttpContext.Response.Headers.RetryAfter = "60";
+        return Results.StatusCode(StatusCodes.Status429TooManyRequests);
+    }
+
+    /// <summary>One budget per IPv4 address and per IPv6 /64 (one household or host has a whole /64).</summary>
+    public static string SourceOf(IPAddress? address)
+    {
+        if (address is null)
+        {
+            return "unknown";
+        }
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return address.ToString();
+        }
+        var bytes = address.GetAddressBytes();
+        Array.Clear(bytes, 8, 8);
+        return new IPAddress(bytes) + "/64";
+    }
+
+    public void Dispose() => _junk.Dispose();
+}
