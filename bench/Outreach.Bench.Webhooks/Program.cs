@@ -46,7 +46,7 @@ var junkStored = await connection.ExecuteScalarAsync<long>(
 
 Console.WriteLine($"Genuine alone: {alone.Genuine}; refused {alone.Refused}");
 Console.WriteLine($"Genuine in the flood: {flooded.Genuine}; refused {flooded.Refused}; junk answers {string.Join(", ", flooded.JunkStatuses.OrderBy(s => s.Key).Select(s => $"{s.Key}: {s.Value}"))}");
-Console.WriteLine($"Whole flood took {flooded.Seconds:F1} s ({(reports + replies + junk) / flooded.Seconds:F0} requests/s)");
+Console.WriteLine($"Whole flood: {2 * (reports + replies) + junk} requests in {flooded.Seconds:F1} s ({(2 * (reports + replies) + junk) / flooded.Seconds:F0} requests/s)");
 Console.WriteLine($"Stored: reports {stored.Reports} rows for {stored.DistinctReports} SIDs (expected {2 * reports}); replies {stored.Replies} rows for {stored.DistinctReplies} SIDs (expected {2 * replies}); junk rows {junkStored}");
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"p95 ratio to /health/live: alone {alone.Genuine.P95 / baseline.P95:F1}x, in the flood {flooded.Genuine.P95 / baseline.P95:F1}x"));

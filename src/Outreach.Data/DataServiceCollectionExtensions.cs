@@ -69,7 +69,7 @@ public static class DataServiceCollectionExtensions
         {
             var configuration = provider.GetService<IConfiguration>();
             options.OnCallCoordinatorMobile = configuration?["Sms:OnCallCoordinatorMobile"];
-            options.PublicBaseUrl = configuration?["Site:PublicBaseUrl"] is { Length: > 0 } url ? url : options.PublicBaseUrl;
+            options.PublicBaseUrl = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<SiteOptions>>().Value.PublicBaseUrl;
         });
         services.AddSingleton<RecordData>();
         services.AddSingleton<TopicData>();
@@ -100,6 +100,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<Outreach.Data.Retention.RetentionData>();
         services.AddSingleton<Outreach.Data.Identity.UserListData>();
         services.AddSingleton<Outreach.Data.Identity.UserAuditData>();
+        services.AddSingleton<Outreach.Data.Identity.SignInData>();
         return services;
     }
 }

@@ -50,11 +50,11 @@ builder.Services
 builder.Services.AddOutreachSignInPolicy(builder.Configuration);
 // PBKDF2-HMAC-SHA512 with 210,000 iterations (OWASP's figure); older hashes are upgraded at sign-in.
 builder.Services.Configure<PasswordHasherOptions>(options => options.IterationCount = 210_000);
-builder.Services.AddDataProtection().SetApplicationName("Outreach");
-builder.Services.AddOptions<KeyManagementOptions>()
-    .Configure<NpgsqlDataSource>((options, dataSource) => options.XmlRepository = new DataProtectionKeyRepository(dataSource));
+builder.Services.AddOutreachDataProtection(builder.Configuration);
 builder.Services.AddOutreachRateLimits(builder.Configuration);
+builder.Services.AddPublicAddress(builder.Configuration);
 builder.Services.AddSingleton<TwilioRequestGuard>();
+builder.Services.AddSingleton<SecurityEventLog>();
 builder.Services.AddAuthentication()
     .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
 builder.Services.AddCalendarCache();
@@ -135,6 +135,7 @@ if (app.Configuration.GetValue("Demo:Load", false))
     await Setup.LoadDemoAsync(app.Services, app.Configuration["Demo:Password"] ?? "outreach-demo-2026", CancellationToken.None);
 }
 
+app.UsePublicAddress(app.Configuration);
 app.UseSecurityHeaders();
 if (!app.Environment.IsDevelopment())
 {

@@ -8,7 +8,8 @@ namespace Outreach.Data.ApiKeys;
 
 public sealed record ApiKeyRow(long Id, string Name, string Role, string Prefix, DateTime CreatedAt, DateTime? LastUsedAt, DateTime? RevokedAt);
 
-public sealed record ApiKeyIdentity(long Id, string Name, string Role);
+/// <param name="NewAddress">This is the key's first use from this source address (recorded as a security event).</param>
+public sealed record ApiKeyIdentity(long Id, string Name, string Role, bool NewAddress);
 
 /// <summary>
 /// API keys look like <c>ork_PREFIX_SECRET</c>. The prefix finds the row; the SHA-256 of the whole key
@@ -38,7 +39,8 @@ public sealed class ApiKeyData(NpgsqlDataSource dataSource, TimeProvider clock)
             VALUES (@name, @role, @prefix, @hash, @createdBy) RETURNING id
             """, new { name = name.Trim(), role, prefix, hash = Hash(key), createdBy = actor.UserId }, transaction,
             cancellationToken: cancellationToken));
-        await AuditLog.WriteAsync(connection, transaction, actor, "create", "api_key", id, null, new { name, role, prefix }, cancellationToken);
+        await AuditLog.WriteAsync(connection, transaction, actor, Identity.SecurityEvents.ApiKeyCreated, Identity.SecurityEvents.Entity, id, null,
+            new { name, role, prefix }, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return Outcome<string>.Ok(key);
     }
@@ -52,7 +54,7 @@ public sealed class ApiKeyData(NpgsqlDataSource dataSource, TimeProvider clock)
             new { id, now = clock.GetUtcNow().UtcDateTime }, transaction, cancellationToken: cancellationToken));
         if (rows == 1)
         {
-            await AuditLog.WriteAsync(connection, transaction, actor, "revoke", "api_key", id, null, null, cancellationToken);
+            await AuditLog.WriteAsync(connection, transaction, actor, Identity.SecurityEvents.ApiKeyRevoked, Identity.SecurityEvents.Entity, id, null, null, cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
         return rows == 1;
@@ -68,7 +70,8 @@ public sealed class ApiKeyData(NpgsqlDataSource dataSource, TimeProvider clock)
     }
 
     /// <returns>Who the key belongs to, or null for an unknown, malformed or revoked key.</returns>
-    public async Task<ApiKeyIdentity?> AuthenticateAsync(string key, CancellationToken cancellationToken)
+    /// <param name="source">Where the request comes from; the first use from each address is put in the audit log.</param>
+    public async Task<ApiKeyIdentity?> AuthenticateAsync(string key, string source, CancellationToken cancellationToken)
     {
         var parts = key.Split('_');
         if (parts is not ["ork", { Length: 8 } prefix, { Length: 32 }])
@@ -83,10 +86,22 @@ public sealed class ApiKeyData(NpgsqlDataSource dataSource, TimeProvider clock)
         {
             return null;
         }
-        await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE outreach.api_keys SET last_used_at = @now WHERE id = @id AND (last_used_at IS NULL OR last_used_at < @now - interval '1 minute')",
-            new { row.Id, now = clock.GetUtcNow().UtcDateTime }, cancellationToken: cancellationToken));
-        return new ApiKeyIdentity(row.Id, row.Name, row.Role);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var newAddress = await connection.ExecuteScalarAsync<bool>(new CommandDefinition("""
+            UPDATE outreach.api_keys SET last_used_at = @now WHERE id = @id AND (last_used_at IS NULL OR last_used_at < @now - interval '1 minute');
+            WITH seen AS (
+                INSERT INTO outreach.api_key_addresses (api_key_id, address, first_seen_at) VALUES (@id, @source, @now)
+                ON CONFLICT DO NOTHING RETURNING 1)
+            SELECT EXISTS (SELECT 1 FROM seen)
+            """, new { row.Id, source, now }, cancellationToken: cancellationToken));
+        if (newAddress)
+        {
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await AuditLog.WriteAsync(connection, transaction, new Actor(null, "api-key:" + row.Name, source), Identity.SecurityEvents.ApiKeyNewAddress,
+                Identity.SecurityEvents.Entity, row.Id, null, new { key = row.Name }, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        return new ApiKeyIdentity(row.Id, row.Name, row.Role, newAddress);
     }
 
     private sealed record StoredKey(long Id, string Name, string Role, string KeyHash);

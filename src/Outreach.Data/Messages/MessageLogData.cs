@@ -94,7 +94,7 @@ public sealed partial class MessageLogData(NpgsqlDataSource dataSource, TimeProv
             args, cancellationToken: cancellationToken));
         var items = await connection.QueryAsync<MessageLogRow>(new CommandDefinition(
             $"{Select} {where} ORDER BY o.created_at DESC, o.id DESC LIMIT @size OFFSET @offset", args, cancellationToken: cancellationToken));
-        return new Paged<MessageLogRow>(items.AsList(), number, size, total);
+        return new Paged<MessageLogRow>([.. items.Select(m => m with { Body = SmsText.ForReaders(m.Body) })], number, size, total);
     }
 
     /// <summary>The kinds of message there are, for the filter; read by skipping through the purpose index.</summary>
@@ -150,7 +150,7 @@ public sealed partial class MessageLogData(NpgsqlDataSource dataSource, TimeProv
                 m.LastError ?? "",
                 m.SessionId?.ToString(CultureInfo.InvariantCulture) ?? "",
                 m.ResendOf?.ToString(CultureInfo.InvariantCulture) ?? "",
-                m.Body,
+                SmsText.ForReaders(m.Body),
             ], cancellationToken);
         }
         await csv.FlushAsync(cancellationToken);
@@ -270,7 +270,7 @@ public sealed partial class MessageLogData(NpgsqlDataSource dataSource, TimeProv
             ORDER BY at DESC, direction, id DESC
             LIMIT @size OFFSET @offset
             """, new { workerId, size, offset }, cancellationToken: cancellationToken));
-        return new Paged<HistoryItem>(items.AsList(), number, size, total);
+        return new Paged<HistoryItem>([.. items.Select(h => h with { Body = SmsText.ForReaders(h.Body) })], number, size, total);
     }
 
     private const string CsvTime = "yyyy-MM-dd HH:mm:ss";

@@ -300,9 +300,10 @@ public sealed class OutboxData(NpgsqlDataSource dataSource, TimeProvider clock)
             ORDER BY o.created_at DESC, o.id DESC
             LIMIT @limit
             """, new { limit }, cancellationToken: cancellationToken));
-        return rows.AsList();
+        return [.. rows.Select(r => r with { Body = SmsText.ForReaders(r.Body) })];
     }
 
+    /// <summary>What the development gateway delivered, as the Messages page shows it (set-password links hidden).</summary>
     public async Task<IReadOnlyList<DevSmsRow>> DevelopmentMessagesAsync(int limit, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -310,7 +311,7 @@ public sealed class OutboxData(NpgsqlDataSource dataSource, TimeProvider clock)
             SELECT id, sid, to_e164, from_label, body, created_at FROM outreach.dev_sms_messages
             ORDER BY id DESC LIMIT @limit
             """, new { limit }, cancellationToken: cancellationToken));
-        return rows.AsList();
+        return [.. rows.Select(r => r with { Body = SmsText.ForReaders(r.Body) })];
     }
 
     public async Task<string> StoreDevelopmentMessageAsync(string toE164, string fromLabel, string body, CancellationToken cancellationToken)

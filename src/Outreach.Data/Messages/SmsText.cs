@@ -19,8 +19,22 @@ public sealed record SmsSize(SmsEncoding Encoding, int Segments, int Units);
 /// GSM-7 (a smart quote pasted from a word processor) turns the whole message into UCS-2, which fits 70
 /// characters a part instead of 160, so such characters are swapped for their GSM-7 look-alikes first.
 /// </summary>
-public static class SmsText
+public static partial class SmsText
 {
+    /// <summary>What the log, the worker's texts page and every CSV show instead of a set-password link.</summary>
+    public const string HiddenLink = "[set-password link: only the worker can see it]";
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\S*/Account/Activate\?\S*", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex SetPasswordLink();
+
+    /// <summary>
+    /// A text as anyone but its recipient may see it: a set-password link in it is replaced by <see cref="HiddenLink"/>,
+    /// so nobody who reads the log (a coordinator, an administrator, a CSV) can use a worker's link as their own.
+    /// </summary>
+    public static string ForReaders(string body) => body.Contains("/Account/Activate", StringComparison.Ordinal)
+        ? SetPasswordLink().Replace(body, HiddenLink)
+        : body;
+
     private const string Basic =
         "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Hangfire;
-using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 using Outreach.Data;
 using Outreach.Data.Messages;
 using Outreach.Jobs.Sms;
@@ -11,7 +11,7 @@ namespace Outreach.Jobs.Messages;
 /// Each worker's sessions for the coming UK week (Monday to Sunday), at most three SMS segments (else a summary
 /// with a link to their sessions). Keyed by worker and week, so a second run the same evening sends nothing.
 /// </summary>
-public sealed class WeeklyRosterJob(RosterData rosters, OutboxData outbox, IBackgroundJobClient jobs, IConfiguration configuration, TimeProvider clock)
+public sealed class WeeklyRosterJob(RosterData rosters, OutboxData outbox, IBackgroundJobClient jobs, IOptions<SiteOptions> site, TimeProvider clock)
 {
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -20,7 +20,7 @@ public sealed class WeeklyRosterJob(RosterData rosters, OutboxData outbox, IBack
         var monday = ComingMonday(today);
         var fromUtc = UkTime.StartOfDay(monday);
         var toUtc = UkTime.StartOfDay(monday.AddDays(7));
-        var link = (configuration["Site:PublicBaseUrl"] ?? "").TrimEnd('/') + "/Records";
+        var link = site.Value.Link("/Records");
         var queued = 0;
         foreach (var worker in (await rosters.WeekAsync(fromUtc, toUtc, cancellationToken)).GroupBy(r => r.WorkerId))
         {

@@ -1,10 +1,9 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Outreach.Data;
 using Outreach.Jobs.Sms;
+using Outreach.Web.Infrastructure;
 using Twilio.Security;
 
 namespace Outreach.Web.Endpoints;
@@ -77,33 +76,13 @@ public sealed class TwilioRequestGuard : IDisposable
     /// <summary>The junk answer: <paramref name="status"/> while the source address has budget left, 429 beyond it.</summary>
     private IResult Junk(HttpRequest request, int status)
     {
-        using var lease = _junk.AttemptAcquire(SourceOf(request.HttpContext.Connection.RemoteIpAddress));
+        using var lease = _junk.AttemptAcquire(ClientAddress.Of(request.HttpContext));
         if (lease.IsAcquired)
         {
             return Results.StatusCode(status);
         }
         request.HttpContext.Response.Headers.RetryAfter = "60";
         return Results.StatusCode(StatusCodes.Status429TooManyRequests);
-    }
-
-    /// <summary>One budget per IPv4 address and per IPv6 /64 (one household or host has a whole /64).</summary>
-    public static string SourceOf(IPAddress? address)
-    {
-        if (address is null)
-        {
-            return "unknown";
-        }
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-        if (address.AddressFamily != AddressFamily.InterNetworkV6)
-        {
-            return address.ToString();
-        }
-        var bytes = address.GetAddressBytes();
-        Array.Clear(bytes, 8, 8);
-        return new IPAddress(bytes) + "/64";
     }
 
     public void Dispose() => _junk.Dispose();

@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Outreach.Data.ApiKeys;
+using Outreach.Data.Identity;
 
 namespace Outreach.Web.Infrastructure;
 
@@ -11,7 +12,7 @@ namespace Outreach.Web.Infrastructure;
 /// with the one role it was made for. Failures answer with RFC 9457 problem details, never a sign-in page.
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ApiKeyData keys)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ApiKeyData keys, SecurityEventLog events)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -33,10 +34,14 @@ public sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
-        var identity = await keys.AuthenticateAsync(key, Context.RequestAborted);
+        var identity = await keys.AuthenticateAsync(key, ClientAddress.Of(Context), Context.RequestAborted);
         if (identity is null)
         {
             return AuthenticateResult.Fail("Unknown or revoked API key");
+        }
+        if (identity.NewAddress)
+        {
+            events.ApiKeyEvent(SecurityEvents.ApiKeyNewAddress, identity.Id);
         }
         var claims = new ClaimsIdentity(
             [

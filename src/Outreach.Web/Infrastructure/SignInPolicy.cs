@@ -9,9 +9,10 @@ using Outreach.Data.Identity;
 namespace Outreach.Web.Infrastructure;
 
 /// <summary>
-/// How long a sign-in lasts and what it carries: 30 minutes idle, 12 hours at most, re-checked against
-/// the user's security stamp every minute (so a password or role change signs the user out everywhere),
-/// and whether the user has two-factor sign-in, for the rule that staff must.
+/// How long a sign-in lasts and what it carries: 30 minutes idle, 12 hours at most, held on the server
+/// (<see cref="SignInSessions"/>: signing out ends it at once), re-checked against the user's security stamp
+/// every minute (so a password or role change signs the user out everywhere), and whether the user has
+/// two-factor sign-in, for the rule that staff must.
 /// </summary>
 public static class SignInPolicy
 {
@@ -37,8 +38,14 @@ public static class SignInPolicy
             };
         });
         services.AddOptions<SecurityStampValidatorOptions>().Configure<TimeProvider>((options, clock) => options.TimeProvider = clock);
+        services.AddSingleton<SignInSessions>();
         services.AddOptions<CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme)
-            .Configure<TimeProvider>((options, clock) => options.TimeProvider = clock);
+            .Configure<TimeProvider, SignInSessions>((options, clock, sessions) =>
+            {
+                options.TimeProvider = clock;
+                // Held on the server: signing out ends the sign-in at once, a copied cookie included.
+                options.SessionStore = sessions;
+            });
         services.AddOptions<CookieAuthenticationOptions>(IdentityConstants.TwoFactorUserIdScheme)
             .Configure<TimeProvider>((options, clock) => options.TimeProvider = clock);
 

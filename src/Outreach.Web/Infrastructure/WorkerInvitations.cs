@@ -1,5 +1,6 @@
 using Hangfire;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
 using Outreach.Data;
 using Outreach.Data.Identity;
 using Outreach.Data.Messages;
@@ -16,10 +17,10 @@ namespace Outreach.Web.Infrastructure;
 /// </summary>
 public sealed class WorkerInvitations(
     InvitationData invitations, WorkerData workers, UserManager<AppUser> users, OutboxData outbox,
-    IBackgroundJobClient jobs, IConfiguration configuration, TimeProvider clock)
+    IBackgroundJobClient jobs, IOptions<SiteOptions> site, TimeProvider clock)
 {
     /// <returns>Null when the text is queued; otherwise why not, in words for the coordinator.</returns>
-    public async Task<string?> SendAsync(long workerId, string siteUrl, Actor actor, CancellationToken cancellationToken)
+    public async Task<string?> SendAsync(long workerId, Actor actor, CancellationToken cancellationToken)
     {
         var invitee = await invitations.InviteeAsync(workerId, cancellationToken);
         if (invitee is null)
@@ -75,8 +76,7 @@ public sealed class WorkerInvitations(
         }
 
         var code = await invitations.CreateAsync(user.Id, workerId, actor, cancellationToken);
-        var baseUrl = (configuration["Site:PublicBaseUrl"] ?? siteUrl).TrimEnd('/');
-        var link = $"{baseUrl}/Account/Activate?user={user.Id}&code={code}";
+        var link = site.Value.Link($"/Account/Activate?user={user.Id}&code={code}");
         var now = clock.GetUtcNow().UtcDateTime;
         var body = invitee.UserId is null
             ? $"Welcome to Outreach. Set your password to see your sessions: {link}"

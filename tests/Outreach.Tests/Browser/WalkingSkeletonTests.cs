@@ -80,9 +80,14 @@ public sealed partial class WalkingSkeletonTests(OutreachApp app)
             "SELECT count(*)::int FROM outreach.sms_outbox WHERE session_id = @sessionId AND purpose = 'reminder' AND status = 'sent' AND to_e164 = @e164",
             new { sessionId, e164 }));
 
-        // The invitation text carries the worker's link to set a password.
-        var invitation = await coordinator.Locator("#dev-messages tr", new() { HasTextString = "Welcome to Outreach" })
-            .Filter(new() { HasTextString = "Activate?user=" }).Last.InnerTextAsync();
+        // The invitation text carries the worker's link to set a password. The log hides it from the coordinator;
+        // only the worker's phone (here the development phone) shows it.
+        var logged = await coordinator.Locator("#dev-messages tr", new() { HasTextString = "Welcome to Outreach" }).Last.InnerTextAsync();
+        Assert.Contains(Outreach.Data.Messages.SmsText.HiddenLink, logged, StringComparison.Ordinal);
+        Assert.DoesNotContain("Activate?user=", logged, StringComparison.Ordinal);
+        var workerId = await QuerySingleAsync<long>("SELECT id FROM outreach.youth_workers WHERE mobile_e164 = @e164", new { e164 });
+        await coordinator.GotoAsync($"/Messages/Phone?workerId={workerId}");
+        var invitation = await coordinator.Locator(".to-worker", new() { HasTextString = "Welcome to Outreach" }).Last.InnerTextAsync();
         var link = ActivationLink().Match(invitation).Value;
         Assert.False(string.IsNullOrEmpty(link), invitation);
 

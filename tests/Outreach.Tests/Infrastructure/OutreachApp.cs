@@ -32,6 +32,8 @@ public sealed class OutreachApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     public Uri BaseUrl => new($"http://localhost:{_port}");
 
+    public string DataProtectionCertificate { get; } = Path.Combine(Path.GetTempPath(), $"outreach-tests-{Guid.NewGuid():N}", "data-protection.pfx");
+
     /// <summary>One signed-in account per role, made at start.</summary>
     public IReadOnlyDictionary<string, string> Emails { get; } = Roles.All.ToDictionary(r => r, r => $"{r.ToLowerInvariant()}@tests.outreach.test");
 
@@ -101,6 +103,10 @@ public sealed class OutreachApp : WebApplicationFactory<Program>, IAsyncLifetime
             BaseAddress = BaseUrl,
         });
 
+    /// <summary>Like <see cref="Anonymous"/>, from another loopback address: another person, on another network.</summary>
+    public SiteClient AnonymousFrom(IPAddress source) =>
+        new(new HttpClient(LoopbackSource.Handler(source, allowRedirects: false, cookies: new CookieContainer())) { BaseAddress = BaseUrl });
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");
@@ -123,7 +129,9 @@ public sealed class OutreachApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
         // Every test signs in from 127.0.0.1, many times a minute; the limits themselves are tested apart.
         builder.UseSetting("RateLimits:SignInPerAddressPerMinute", "100000");
-        builder.UseSetting("RateLimits:SignInPerAccountPerMinute", "100000");
+        // Data-protection keys encrypted at rest with a certificate made for this run, as run.sh does for the demo.
+        builder.UseSetting("Security:DataProtectionCertificate", DataProtectionCertificate);
+        builder.UseSetting("Security:DataProtectionCertificateCreate", "true");
         // Records nothing until a test opens a recording (log hygiene).
         builder.ConfigureLogging(logging => logging.AddCapturedLogs());
     }
@@ -132,6 +140,7 @@ public sealed class OutreachApp : WebApplicationFactory<Program>, IAsyncLifetime
     {
         await base.DisposeAsync();
         await DataSource.DisposeAsync();
+        Directory.Delete(Path.GetDirectoryName(DataProtectionCertificate)!, recursive: true);
     }
 
     private static int FreePort()

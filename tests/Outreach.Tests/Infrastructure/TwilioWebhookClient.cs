@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -12,27 +11,7 @@ namespace Outreach.Tests.Infrastructure;
 /// </summary>
 public sealed class TwilioWebhookClient(OutreachApp app, IPAddress? source = null) : IDisposable
 {
-    private readonly HttpClient _http = new(Handler(source)) { BaseAddress = app.BaseUrl };
-
-    private static SocketsHttpHandler Handler(IPAddress? source) => new()
-    {
-        MaxConnectionsPerServer = 64,
-        ConnectCallback = async (context, cancellationToken) =>
-        {
-            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            try
-            {
-                socket.Bind(new IPEndPoint(source ?? IPAddress.Loopback, 0));
-                await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, context.DnsEndPoint.Port), cancellationToken);
-                return new NetworkStream(socket, ownsSocket: true);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        },
-    };
+    private readonly HttpClient _http = new(LoopbackSource.Handler(source)) { BaseAddress = app.BaseUrl };
 
     /// <summary>A post that is not Twilio's: no signature, or one made with the wrong token.</summary>
     public async Task<HttpResponseMessage> JunkAsync(string path, Dictionary<string, string> fields, bool withForgedSignature)

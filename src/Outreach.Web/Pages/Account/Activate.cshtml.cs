@@ -11,7 +11,7 @@ namespace Outreach.Web.Pages.Account;
 
 /// <summary>A youth worker follows the link from a texted invitation and chooses a password (a first one, or a new one).</summary>
 [EnableRateLimiting(RateLimits.SignIn)]
-public class ActivateModel(UserManager<AppUser> users, InvitationData invitations) : PageModel
+public class ActivateModel(UserManager<AppUser> users, InvitationData invitations, SignInData signIns, SecurityEventLog events) : PageModel
 {
     [BindProperty(SupportsGet = true, Name = "user")]
     public long Invitee { get; set; }
@@ -89,6 +89,9 @@ public class ActivateModel(UserManager<AppUser> users, InvitationData invitation
             }
             return Page();
         }
+        // Whoever was signed in with the old password is signed out at once.
+        await signIns.EndAllSessionsAsync(user.Id, cancellationToken);
+        await events.RecordAsync(HttpContext, SecurityEvents.PasswordSet, user, new { by = "set-up link" });
         TempData["StatusMessage"] = "Your password is set. Sign in with your email address and new password.";
         return RedirectToPage("/Account/Login");
     }

@@ -4,12 +4,13 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Outreach.Data.Identity;
+using Outreach.Web.Infrastructure;
 using QRCoder;
 
 namespace Outreach.Web.Pages.Account;
 
 /// <summary>Sets up two-factor sign-in with an authenticator app: scan the code, type a code back, keep the recovery codes.</summary>
-public class EnableAuthenticatorModel(UserManager<AppUser> users, SignInManager<AppUser> signIn) : PageModel
+public class EnableAuthenticatorModel(UserManager<AppUser> users, SignInManager<AppUser> signIn, SecurityEventLog events) : PageModel
 {
     public string SharedKey { get; private set; } = "";
 
@@ -62,6 +63,7 @@ public class EnableAuthenticatorModel(UserManager<AppUser> users, SignInManager<
             return Page();
         }
         await users.SetTwoFactorEnabledAsync(user, true);
+        await events.RecordAsync(HttpContext, SecurityEvents.SecondFactorEnabled, user);
         var codes = await users.GenerateNewTwoFactorRecoveryCodesAsync(user, 10);
         RecoveryCodes = string.Join(' ', codes ?? []);
         await signIn.RefreshSignInAsync(user);

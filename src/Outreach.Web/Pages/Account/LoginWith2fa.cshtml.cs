@@ -10,7 +10,7 @@ namespace Outreach.Web.Pages.Account;
 
 /// <summary>The second step of signing in: the code from the authenticator app.</summary>
 [EnableRateLimiting(RateLimits.SignIn)]
-public class LoginWith2faModel(SignInManager<AppUser> signIn) : PageModel
+public class LoginWith2faModel(SignInManager<AppUser> signIn, SecurityEventLog events) : PageModel
 {
     [BindProperty]
     [Required(ErrorMessage = "Enter the 6-digit code from your authenticator app.")]
@@ -29,7 +29,8 @@ public class LoginWith2faModel(SignInManager<AppUser> signIn) : PageModel
     public async Task<IActionResult> OnPostAsync(string? returnUrl)
     {
         ReturnUrl = returnUrl;
-        if (await signIn.GetTwoFactorAuthenticationUserAsync() is null)
+        var user = await signIn.GetTwoFactorAuthenticationUserAsync();
+        if (user is null)
         {
             return RedirectToPage("Login");
         }
@@ -40,8 +41,10 @@ public class LoginWith2faModel(SignInManager<AppUser> signIn) : PageModel
         var result = await signIn.TwoFactorAuthenticatorSignInAsync(Code.Replace(" ", "", StringComparison.Ordinal), isPersistent: false, rememberClient: false);
         if (result.Succeeded)
         {
+            await events.RecordAsync(HttpContext, SecurityEvents.SignedIn, user, new { secondFactor = "authenticator" });
             return LocalRedirect(Url.IsLocalUrl(returnUrl) ? returnUrl : "/");
         }
+        await events.RecordAsync(HttpContext, result.IsLockedOut ? SecurityEvents.LockedOut : SecurityEvents.SecondFactorFailed, user);
         if (result.IsLockedOut)
         {
             ModelState.AddModelError(string.Empty, "This account is locked after too many failed attempts. Try again in 15 minutes.");

@@ -10,7 +10,7 @@ namespace Outreach.Web.Pages.Account;
 
 /// <summary>Signing in with one of the recovery codes when the phone is lost; each code works once.</summary>
 [EnableRateLimiting(RateLimits.SignIn)]
-public class LoginWithRecoveryCodeModel(SignInManager<AppUser> signIn) : PageModel
+public class LoginWithRecoveryCodeModel(SignInManager<AppUser> signIn, SecurityEventLog events) : PageModel
 {
     [BindProperty]
     [Required(ErrorMessage = "Enter one of your recovery codes.")]
@@ -29,7 +29,8 @@ public class LoginWithRecoveryCodeModel(SignInManager<AppUser> signIn) : PageMod
     public async Task<IActionResult> OnPostAsync(string? returnUrl)
     {
         ReturnUrl = returnUrl;
-        if (await signIn.GetTwoFactorAuthenticationUserAsync() is null)
+        var user = await signIn.GetTwoFactorAuthenticationUserAsync();
+        if (user is null)
         {
             return RedirectToPage("Login");
         }
@@ -40,8 +41,11 @@ public class LoginWithRecoveryCodeModel(SignInManager<AppUser> signIn) : PageMod
         var result = await signIn.TwoFactorRecoveryCodeSignInAsync(RecoveryCode.Replace(" ", "", StringComparison.Ordinal));
         if (result.Succeeded)
         {
+            await events.RecordAsync(HttpContext, SecurityEvents.RecoveryCodeUsed, user);
+            await events.RecordAsync(HttpContext, SecurityEvents.SignedIn, user, new { secondFactor = "recovery code" });
             return LocalRedirect(Url.IsLocalUrl(returnUrl) ? returnUrl : "/");
         }
+        await events.RecordAsync(HttpContext, result.IsLockedOut ? SecurityEvents.LockedOut : SecurityEvents.SecondFactorFailed, user);
         ModelState.AddModelError(nameof(RecoveryCode), result.IsLockedOut
             ? "This account is locked after too many failed attempts. Try again in 15 minutes."
             : "That recovery code is not right, or it has been used already.");

@@ -3,11 +3,12 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Outreach.Data.Identity;
+using Outreach.Web.Infrastructure;
 
 namespace Outreach.Web.Pages.Account;
 
 /// <summary>The signed-in user's own security: password, two-factor sign-in, recovery codes, signing out everywhere.</summary>
-public class SecurityModel(UserManager<AppUser> users, SignInManager<AppUser> signIn) : PageModel
+public class SecurityModel(UserManager<AppUser> users, SignInManager<AppUser> signIn, SignInData signIns, SecurityEventLog events) : PageModel
 {
     public bool TwoFactorEnabled { get; private set; }
 
@@ -63,6 +64,7 @@ public class SecurityModel(UserManager<AppUser> users, SignInManager<AppUser> si
             }
             return Page();
         }
+        await events.RecordAsync(HttpContext, SecurityEvents.PasswordChanged, user);
         await signIn.RefreshSignInAsync(user);
         TempData["StatusMessage"] = "Your password is changed. Any other place you were signed in has been signed out.";
         return RedirectToPage();
@@ -76,6 +78,8 @@ public class SecurityModel(UserManager<AppUser> users, SignInManager<AppUser> si
             return Challenge();
         }
         await users.UpdateSecurityStampAsync(user);
+        var ended = await signIns.EndAllSessionsAsync(user.Id, HttpContext.RequestAborted);
+        await events.RecordAsync(HttpContext, SecurityEvents.SignedOutEverywhere, user, new { signInsEnded = ended });
         await signIn.SignOutAsync();
         TempData["StatusMessage"] = "You are signed out everywhere. Sign in again to continue.";
         return RedirectToPage("Login");
@@ -89,6 +93,7 @@ public class SecurityModel(UserManager<AppUser> users, SignInManager<AppUser> si
             return RedirectToPage();
         }
         RecoveryCodes = string.Join(' ', await users.GenerateNewTwoFactorRecoveryCodesAsync(user, 10) ?? []);
+        await events.RecordAsync(HttpContext, SecurityEvents.RecoveryCodesMade, user);
         return RedirectToPage("ShowRecoveryCodes");
     }
 

@@ -2,12 +2,13 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Outreach.Data.ApiKeys;
+using Outreach.Data.Identity;
 using Outreach.Web.Infrastructure;
 
 namespace Outreach.Web.Pages.Admin;
 
 /// <summary>Keys for machine clients of the API: made with a role, shown once, revocable.</summary>
-public class ApiKeysModel(ApiKeyData keys) : PageModel
+public class ApiKeysModel(ApiKeyData keys, SecurityEventLog events) : PageModel
 {
     public IReadOnlyList<ApiKeyRow> Keys { get; private set; } = [];
 
@@ -38,6 +39,7 @@ public class ApiKeysModel(ApiKeyData keys) : PageModel
             var outcome = await keys.CreateAsync(Input.Name, Input.Role, HttpContext.Actor(), cancellationToken);
             if (outcome.Succeeded)
             {
+                events.ApiKeyEvent(SecurityEvents.ApiKeyCreated, null);
                 NewKey = outcome.Value;
                 return RedirectToPage();
             }
@@ -49,9 +51,12 @@ public class ApiKeysModel(ApiKeyData keys) : PageModel
 
     public async Task<IActionResult> OnPostRevokeAsync(long id, CancellationToken cancellationToken)
     {
-        TempData["StatusMessage"] = await keys.RevokeAsync(id, HttpContext.Actor(), cancellationToken)
-            ? "The key is revoked: it no longer works."
-            : "That key was already revoked.";
+        var revoked = await keys.RevokeAsync(id, HttpContext.Actor(), cancellationToken);
+        if (revoked)
+        {
+            events.ApiKeyEvent(SecurityEvents.ApiKeyRevoked, id);
+        }
+        TempData["StatusMessage"] = revoked ? "The key is revoked: it no longer works." : "That key was already revoked.";
         return RedirectToPage();
     }
 }

@@ -8,7 +8,7 @@ using Outreach.Web.Infrastructure;
 namespace Outreach.Web.Pages.Records;
 
 /// <summary>A youth worker's own sessions (to record after they happen); for coordinators, the records still missing.</summary>
-public class IndexModel(RecordData records, CalendarFeedData feeds, TimeProvider clock) : PageModel
+public class IndexModel(RecordData records, CalendarFeedData feeds, Microsoft.Extensions.Options.IOptions<Outreach.Data.SiteOptions> site, TimeProvider clock) : PageModel
 {
     public bool HasCalendarFeed { get; private set; }
 
@@ -48,7 +48,7 @@ public class IndexModel(RecordData records, CalendarFeedData feeds, TimeProvider
         {
             return NotFound();
         }
-        NewFeedUrl = $"{Request.Scheme}://{Request.Host}/calendar/{token}.ics";
+        NewFeedUrl = site.Value.Link($"/calendar/{token}.ics");
         return RedirectToPage();
     }
 }

@@ -89,7 +89,7 @@ public class CreateModel(
         }
         else
         {
-            var notSent = await invitations.SendAsync(outcome.Value, $"{Request.Scheme}://{Request.Host}", HttpContext.Actor(), cancellationToken);
+            var notSent = await invitations.SendAsync(outcome.Value, HttpContext.Actor(), cancellationToken);
             TempData["StatusMessage"] = notSent is null
                 ? $"{name} was added and sent a text with a link to set their password.{noDbs}"
                 : $"{name} was added, but no sign-in link was sent: {notSent} Send one from their page.{noDbs}";

@@ -49,7 +49,7 @@ public class DetailsModel(WorkerData workers, AvailabilityData availability, Wor
         {
             return NotFound();
         }
-        var notSent = await invitations.SendAsync(id, $"{Request.Scheme}://{Request.Host}", HttpContext.Actor(), cancellationToken);
+        var notSent = await invitations.SendAsync(id, HttpContext.Actor(), cancellationToken);
         TempData["StatusMessage"] = notSent ?? "A text with a link to set their password is on its way. The link works once, for 7 days.";
         return RedirectToPage(new { id });
     }
