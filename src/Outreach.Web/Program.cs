@@ -54,11 +54,11 @@ builder.Services.AddDataProtection().SetApplicationName("Outreach");
 builder.Services.AddOptions<KeyManagementOptions>()
     .Configure<NpgsqlDataSource>((options, dataSource) => options.XmlRepository = new DataProtectionKeyRepository(dataSource));
 builder.Services.AddOutreachRateLimits(builder.Configuration);
-builder.Services.AddAuthentication()
-    .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+builder.Services.AddApiKeyAuthentication();
 builder.Services.AddCalendarCache();
 builder.Services.AddScoped<WorkerInvitations>();
 builder.Services.AddProblemDetails();
+builder.Services.AddApiErrors();
 builder.Services.AddOpenApi(OpenApiStrings.Describe);
 builder.Logging.KeepRequestLinesOut();
 builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Converters.Add(new RefuseNullCharacterConverter()));
@@ -138,6 +138,7 @@ if (!app.Environment.IsDevelopment())
     app.UseHsts();
 }
 app.UseStatusCodePagesWithReExecute("/Error", "?code={0}");
+app.UseApiErrors();
 app.UseStaticFiles();
 app.UseRouting();
 app.UseNullCharacterRefusal();
