@@ -55,11 +55,11 @@ builder.Services.AddOutreachRateLimits(builder.Configuration);
 builder.Services.AddPublicAddress(builder.Configuration);
 builder.Services.AddSingleton<TwilioRequestGuard>();
 builder.Services.AddSingleton<SecurityEventLog>();
-builder.Services.AddAuthentication()
-    .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+builder.Services.AddApiKeyAuthentication();
 builder.Services.AddCalendarCache();
 builder.Services.AddScoped<WorkerInvitations>();
 builder.Services.AddProblemDetails();
+builder.Services.AddApiErrors();
 builder.Services.AddOpenApi(OpenApiStrings.Describe);
 builder.Logging.KeepRequestLinesOut();
 builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Converters.Add(new RefuseNullCharacterConverter()));
@@ -143,6 +143,7 @@ if (!app.Environment.IsDevelopment())
     app.UseHsts();
 }
 app.UseStatusCodePagesWithReExecute("/Error", "?code={0}");
+app.UseApiErrors();
 app.UseStaticFiles();
 app.UseRouting();
 app.UseNullCharacterRefusal();

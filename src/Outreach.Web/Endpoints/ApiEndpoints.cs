@@ -36,9 +36,14 @@ public static partial class ApiEndpoints
 
     public sealed record CancelSessionRequest(string? Reason);
 
+    public const string BasePath = "/api/v1";
+
+    /// <summary>Whether a request is the API's: its errors are problem details and its scheme is the key, known path or not.</summary>
+    public static bool IsApiRequest(HttpRequest request) => request.Path.StartsWithSegments(BasePath, StringComparison.OrdinalIgnoreCase);
+
     public static IEndpointRouteBuilder MapOutreachApi(this IEndpointRouteBuilder routes)
     {
-        var api = routes.MapGroup("/api/v1").WithTags("Outreach API").RequireRateLimiting(RateLimits.Api);
+        var api = routes.MapGroup(BasePath).WithTags("Outreach API").RequireRateLimiting(RateLimits.Api);
         var planning = api.MapGroup("").RequireAuthorization(Policy(Roles.Coordinator, Roles.Administrator));
         var reporting = api.MapGroup("").RequireAuthorization(Policy(Roles.Commissioner, Roles.Coordinator, Roles.Administrator));
 

@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
+using Outreach.Web.Endpoints;
 
 namespace Outreach.Web.Infrastructure;
 
@@ -26,8 +28,16 @@ public static class RateLimits
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             options.OnRejected = async (context, cancellationToken) =>
             {
-                context.HttpContext.Response.Headers.RetryAfter = "60";
-                await context.HttpContext.Response.WriteAsync("Too many requests. Wait a minute and try again.", cancellationToken);
+                var http = context.HttpContext;
+                http.Response.Headers.RetryAfter = "60";
+                if (ApiEndpoints.IsApiRequest(http.Request))
+                {
+                    await Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests",
+                        detail: $"A key may make {perKey.ToString(CultureInfo.InvariantCulture)} requests a minute. Wait a minute (Retry-After) and try again.")
+                        .ExecuteAsync(http);
+                    return;
+                }
+                await http.Response.WriteAsync("Too many requests. Wait a minute and try again.", cancellationToken);
             };
             // Every sign-in step (password, second factor, recovery code, set-up link): posts per source address.
             options.AddPolicy(SignIn, http => http.Request.Method == HttpMethods.Post
