@@ -97,15 +97,21 @@ public sealed class OutreachApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     // A plain HTTP client over the loopback: the site runs on Kestrel, and the factory's own client
     // follows redirects whatever its options say.
-    public SiteClient Anonymous() =>
-        new(new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = true, CookieContainer = new CookieContainer() })
+    public SiteClient Anonymous()
+    {
+        var cookies = new CookieContainer();
+        return new(new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = true, CookieContainer = cookies })
         {
             BaseAddress = BaseUrl,
-        });
+        }, cookies);
+    }
 
     /// <summary>Like <see cref="Anonymous"/>, from another loopback address: another person, on another network.</summary>
-    public SiteClient AnonymousFrom(IPAddress source) =>
-        new(new HttpClient(LoopbackSource.Handler(source, allowRedirects: false, cookies: new CookieContainer())) { BaseAddress = BaseUrl });
+    public SiteClient AnonymousFrom(IPAddress source)
+    {
+        var cookies = new CookieContainer();
+        return new(new HttpClient(LoopbackSource.Handler(source, allowRedirects: false, cookies: cookies)) { BaseAddress = BaseUrl }, cookies);
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -4,8 +4,11 @@ using System.Text.RegularExpressions;
 namespace Outreach.Tests.Infrastructure;
 
 /// <summary>A browser-like HTTP client: keeps cookies, posts forms with their anti-forgery token.</summary>
-public sealed partial class SiteClient(HttpClient http) : IDisposable
+public sealed partial class SiteClient(HttpClient http, CookieContainer? cookies = null) : IDisposable
 {
+    /// <summary>The client's cookies (a copy of one is what an attacker who saw the phone would have).</summary>
+    public CookieContainer Cookies { get; } = cookies ?? new CookieContainer();
+
     public HttpClient Http { get; } = http;
 
     public Task<HttpResponseMessage> GetAsync(string path) => Http.GetAsync(path);
