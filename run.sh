@@ -22,6 +22,9 @@ if [ -z "${ConnectionStrings__Outreach:-}" ]; then
   # The demo is served over plain http on 127.0.0.1 and should be explorable without an authenticator app.
   export Security__SecureCookies=${Security__SecureCookies:-false}
   export Security__RequireTwoFactorForStaff=${Security__RequireTwoFactorForStaff:-false}
+  # The keys that sign cookies and links are encrypted in the database with a certificate made here on first run.
+  export Security__DataProtectionCertificate=${Security__DataProtectionCertificate:-$ROOT/.data/data-protection.pfx}
+  export Security__DataProtectionCertificateCreate=${Security__DataProtectionCertificateCreate:-true}
 fi
 
 export Site__PublicBaseUrl=${Site__PublicBaseUrl:-http://127.0.0.1:$PORT}

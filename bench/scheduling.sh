@@ -21,7 +21,7 @@ dotnet bench/Outreach.Bench.Scheduling/bin/Release/net10.0/Outreach.Bench.Schedu
 
 # The site's database settings as run.sh gives them (the database on the same machine).
 export ConnectionStrings__Outreach="$DB" Database__MaxConnections=${Database__MaxConnections:-$((4 * $(nproc)))} Security__SecureCookies=false Security__RequireTwoFactorForStaff=false \
-  Jobs__RunServerInWeb=false RateLimits__SignInPerAccountPerMinute=1000 Logging__LogLevel__Default=Warning
+  Jobs__RunServerInWeb=false Logging__LogLevel__Default=Warning
 OUTREACH_ADMIN_PASSWORD="bench administrator password" dotnet src/Outreach.Web/bin/Release/net10.0/Outreach.Web.dll create-admin bench@outreach.test > /dev/null
 dotnet src/Outreach.Web/bin/Release/net10.0/Outreach.Web.dll --urls "http://127.0.0.1:$SITE_PORT" --contentRoot "$ROOT/src/Outreach.Web" > /dev/null &
 SITE=$!
