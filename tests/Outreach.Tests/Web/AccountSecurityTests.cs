@@ -200,8 +200,12 @@ public sealed partial class AccountSecurityTests(OutreachApp app)
 
         await using var c = await app.DataSource.OpenConnectionAsync();
         var events = (await c.QueryAsync<(string Action, string? EntityId, string? After)>(
-            "SELECT action, entity_id, after::text FROM outreach.audit_events WHERE entity = 'security' AND entity_id = ANY(@ids) ORDER BY id",
-            new { ids = new[] { user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), keyId.ToString(System.Globalization.CultureInfo.InvariantCulture) } })).ToList();
+            """
+            SELECT action, entity_id, after::text FROM outreach.audit_events
+            WHERE entity = 'security' AND ((entity_id = @user AND action NOT LIKE 'api-key%') OR (entity_id = @key AND action LIKE 'api-key%'))
+            ORDER BY id
+            """,
+            new { user = user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), key = keyId.ToString(System.Globalization.CultureInfo.InvariantCulture) })).ToList();
         var actions = events.Select(e => e.Action).ToList();
         Assert.Equal([SecurityEvents.SignInFailed, SecurityEvents.SignedIn, SecurityEvents.SignedOut], actions.Where(a => !a.StartsWith("api-key", StringComparison.Ordinal)));
         Assert.Equal([SecurityEvents.ApiKeyCreated, SecurityEvents.ApiKeyNewAddress, SecurityEvents.ApiKeyRevoked], actions.Where(a => a.StartsWith("api-key", StringComparison.Ordinal)));

@@ -118,7 +118,7 @@ public sealed partial class LogHygieneTests(OutreachApp app, ITestOutputHelper o
         output.WriteLine($"{entries.Count} log entries captured, {entries.Sum(e => e.Values.Count)} structured values.");
         // The recording really saw the site and its jobs (else an empty log would pass).
         Assert.Contains(entries, e => e.Category.StartsWith("Outreach.Jobs.Sms", StringComparison.Ordinal));
-        Assert.Contains(entries, e => e.Category.StartsWith("Outreach.Web.Pages.Account", StringComparison.Ordinal));
+        Assert.Contains(entries, e => e.Category.StartsWith("Outreach.Web.Infrastructure.SecurityEventLog", StringComparison.Ordinal));
         Assert.Contains(entries, e => e.Category.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
 
         var forbidden = new Dictionary<string, string>

@@ -13,23 +13,35 @@ namespace Outreach.Tests.Web;
 public sealed class SecurityTests(OutreachApp app)
 {
     [Fact]
-    public async Task Five_failed_sign_ins_lock_the_account_even_against_the_right_password()
+    public async Task After_five_failed_sign_ins_the_next_one_waits_its_turn_and_then_the_right_password_works()
     {
         var email = $"lockout.{Guid.NewGuid():N}@example.org";
         await app.CreateUserAsync(email, Roles.Coordinator);
-        using var client = app.Anonymous();
-        for (var i = 0; i < 5; i++)
+        using var client = app.AnonymousFrom(System.Net.IPAddress.Parse("127.0.0.31"));
+        for (var i = 0; i < 6; i++)
         {
             using var wrong = await client.PostFormAsync("/Account/Login", new() { ["Input.Email"] = email, ["Input.Password"] = "wrong password " + i });
             Assert.Equal(HttpStatusCode.OK, wrong.StatusCode);
         }
 
-        using var right = await client.PostFormAsync("/Account/Login", new() { ["Input.Email"] = email, ["Input.Password"] = OutreachApp.Password });
-        Assert.Equal(HttpStatusCode.OK, right.StatusCode);
-        Assert.Contains("locked after too many failed attempts", await right.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        var lockoutEnd = await TestData.CountAsync(app.DataSource,
-            "SELECT extract(epoch FROM lockout_end - now())::bigint FROM outreach.users WHERE email = @email", new { email });
-        Assert.InRange(lockoutEnd, 14 * 60, 15 * 60);
+        // The sixth failure set a wait of one second: even the right password must wait it out, and nothing is locked.
+        using (var early = await client.PostFormAsync("/Account/Login", new() { ["Input.Email"] = email, ["Input.Password"] = OutreachApp.Password }))
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, early.StatusCode);
+            Assert.Contains("Wait 1 second and try again", await early.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+        app.Clock.Offset += TimeSpan.FromSeconds(2);
+        try
+        {
+            using var right = await client.PostFormAsync("/Account/Login", new() { ["Input.Email"] = email, ["Input.Password"] = OutreachApp.Password });
+            Assert.Equal(HttpStatusCode.Redirect, right.StatusCode);
+        }
+        finally
+        {
+            app.Clock.Offset -= TimeSpan.FromSeconds(2);
+        }
+        Assert.Equal(0, await TestData.CountAsync(app.DataSource,
+            "SELECT count(*) FROM outreach.users WHERE email = @email AND lockout_end IS NOT NULL", new { email }));
     }
 
     [Fact]

@@ -146,6 +146,9 @@ public sealed partial class TwoFactorAndSessionTests(OutreachApp app)
     {
         var services = new ServiceCollection().AddLogging();
         services.AddIdentity<AppUser, AppRole>();
+        services.AddSingleton(Npgsql.NpgsqlDataSource.Create("Host=127.0.0.1"));
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<Outreach.Data.Identity.SignInData>();
         services.AddOutreachSignInPolicy(new ConfigurationBuilder().Build());
         using var provider = services.BuildServiceProvider();
         var cookie = provider.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(IdentityConstants.ApplicationScheme);
@@ -158,6 +161,8 @@ public sealed partial class TwoFactorAndSessionTests(OutreachApp app)
         Assert.Null(cookie.Cookie.Domain);
         Assert.Equal(TimeSpan.FromMinutes(30), cookie.ExpireTimeSpan);
         Assert.True(cookie.SlidingExpiration);
+        // Held on the server, so signing out ends it (decision 0017).
+        Assert.IsType<Outreach.Web.Infrastructure.SignInSessions>(cookie.SessionStore);
     }
 
     private string Totp(string key) => new OtpNet.Totp(OtpNet.Base32Encoding.ToBytes(key)).ComputeTotp(app.Clock.GetUtcNow().UtcDateTime);
