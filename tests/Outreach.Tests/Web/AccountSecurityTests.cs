@@ -124,6 +124,23 @@ public sealed partial class AccountSecurityTests(OutreachApp app)
     }
 
     [Fact]
+    public async Task A_forwarded_address_from_a_client_that_is_not_a_configured_proxy_is_not_believed()
+    {
+        var email = $"forwarded.{Guid.NewGuid():N}@example.org";
+        using var attacker = app.AnonymousFrom(IPAddress.Parse("127.0.0.26"));
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < SignInData.FreeFailuresPerAddress + 2; i++)
+        {
+            // A new "address" each time: were it believed, every attempt would start a fresh count.
+            attacker.Http.DefaultRequestHeaders.Remove("X-Forwarded-For");
+            attacker.Http.DefaultRequestHeaders.Add("X-Forwarded-For", $"203.0.113.{i + 1}");
+            using var response = await attacker.PostFormAsync("/Account/Login", new() { ["Input.Email"] = email, ["Input.Password"] = "not the password at all" });
+            statuses.Add(response.StatusCode);
+        }
+        Assert.Equal(HttpStatusCode.TooManyRequests, statuses[^1]);
+    }
+
+    [Fact]
     public async Task A_request_for_another_host_is_refused_and_links_use_the_public_address()
     {
         using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = app.BaseUrl };
