@@ -41,9 +41,18 @@ internal sealed class CsvRows : IDisposable
 
     public bool Read() => _reader.Read();
 
-    /// <summary>The field at <paramref name="index"/>, trimmed; "" when the record is shorter or the column is absent (-1).</summary>
-    public string Get(int index) =>
-        index < 0 || index >= _reader.FieldCount ? "" : (_reader.GetString(index) ?? "").Trim();
+    /// <summary>
+    /// The field at <paramref name="index"/>, trimmed; "" when the record is shorter or the column is absent (-1).
+    /// A value the rejected rows' file escaped as a possible formula ('=, '+, '-, '@) reads as it was first uploaded.
+    /// </summary>
+    public string Get(int index)
+    {
+        var value = index < 0 || index >= _reader.FieldCount ? "" : (_reader.GetString(index) ?? "").Trim();
+        var written = CsvWriterOptions.Default;
+        return value.Length > 1 && value[0] == written.InjectionEscape && written.InjectionCharacters.Contains(value[1], StringComparison.Ordinal)
+            ? value[1..]
+            : value;
+    }
 
     public string[] Fields() => _reader.Current.ToArray();
 

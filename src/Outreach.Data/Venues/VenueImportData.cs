@@ -858,8 +858,10 @@ public sealed class VenueImportData(NpgsqlDataSource dataSource, TimeProvider cl
             ORDER BY r.line
             """, new { importId }, cancellationToken: cancellationToken));
 
-        // Values go back exactly as they came, so the fixed file reads the same way (no formula escaping).
-        await using var writer = CsvWriter.Create(output, CsvWriterOptions.Default with { ValidateFieldCount = false }, leaveOpen: true);
+        // The values come from an uploaded file: one a spreadsheet would run as a formula is escaped, as in every
+        // other CSV download. Reading the fixed file back takes the escape off again (CsvRows.Get).
+        await using var writer = CsvWriter.Create(output,
+            CsvWriterOptions.Default with { ValidateFieldCount = false, Injection = CsvInjection.Escape }, leaveOpen: true);
         var width = header?.Length ?? rows.Select(r => r.Fields?.Length ?? 0).DefaultIfEmpty(0).Max();
         if (header is not null)
         {

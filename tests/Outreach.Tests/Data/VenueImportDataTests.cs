@@ -94,6 +94,43 @@ public sealed class VenueImportDataTests(DatabaseFixture db)
     }
 
     [Fact]
+    public async Task The_rejected_rows_file_escapes_values_a_spreadsheet_would_run_as_formulas_and_the_fixed_file_reads_as_first_uploaded()
+    {
+        var (_, la) = await ImportFiles.AuthorityAsync(db.DataSource);
+        var school = ImportFiles.School(la, name: "=HYPERLINK(\"http://example.org\",\"Open\")") with
+        {
+            Pupils = "lots", Telephone = "+44 121 464 4265", Street = "-1 Bromford Lane", Town = "@Birmingham",
+        };
+        var id = await UploadAndCheckAsync(ImportFiles.Gias(school), [la]);
+
+        using var rejects = new MemoryStream();
+        await Imports.WriteRejectsAsync(id, rejects, default);
+        using var reader = CsvReader.Create(rejects.ToArray(), CsvReaderOptions.Default with { Separator = ',' });
+        var header = reader.Headers.ToList();
+        Assert.True(reader.Read());
+        var row = reader.Current.ToArray();
+        string Cell(string column) => row[header.IndexOf(column)];
+        Assert.Equal("'=HYPERLINK(\"http://example.org\",\"Open\")", Cell("EstablishmentName"));
+        Assert.Equal("'+44 121 464 4265", Cell("TelephoneNum"));
+        Assert.Equal("'-1 Bromford Lane", Cell("Street"));
+        Assert.Equal("'@Birmingham", Cell("Town"));
+        Assert.Equal(school.Urn, Cell("URN"));
+
+        // Fixed in a text editor (the escapes stay) and uploaded again: the values are the ones first uploaded.
+        var fixedRow = row[..SyntheticGias.Header.Length];
+        fixedRow[header.IndexOf("NumberOfPupils")] = "850";
+        var result = await ImportAsync(ImportFiles.Gias([fixedRow]), [la]);
+
+        Assert.Equal(1, result.Added);
+        await using var c = await db.DataSource.OpenConnectionAsync();
+        var venue = await c.QuerySingleAsync<(string Name, string Address, string Phone)>(
+            "SELECT name, address, phone FROM outreach.venues WHERE urn = @Urn", school);
+        Assert.Equal(school.Name, venue.Name);
+        Assert.Equal("-1 Bromford Lane, @Birmingham", venue.Address);
+        Assert.Equal("+44 121 464 4265", venue.Phone);
+    }
+
+    [Fact]
     public async Task A_reimport_updates_schools_by_URN_and_marks_closed_schools_closed_keeping_their_history()
     {
         var (_, la) = await ImportFiles.AuthorityAsync(db.DataSource);
