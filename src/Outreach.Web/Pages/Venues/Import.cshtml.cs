@@ -95,12 +95,8 @@ public class ImportModel(VenueImportData imports, VenueData venues, IBackgroundJ
             return Page();
         }
 
-        byte[] content;
-        using (var buffer = new MemoryStream((int)Math.Min(Input.File!.Length, MaxUploadBytes)))
-        {
-            await Input.File.CopyToAsync(buffer, cancellationToken);
-            content = buffer.ToArray();
-        }
+        // The form keeps a large upload in a temporary file; it goes from there to the database a buffer at a time.
+        await using var content = Input.File!.OpenReadStream();
         var outcome = await imports.UploadAsync(
             new NewImport(Input.Source!, Input.File.FileName, content, laCodes, Input.Source == ImportSources.Ods ? Input.AreaId : null),
             HttpContext.Actor(), cancellationToken);
@@ -112,7 +108,7 @@ public class ImportModel(VenueImportData imports, VenueData venues, IBackgroundJ
         }
 
         var id = outcome.Value;
-        if (content.Length <= InlineCheckBytes)
+        if (Input.File.Length <= InlineCheckBytes)
         {
             // Not the request's token: a check cut short by a closed tab would leave the import half-checked.
             await imports.CheckAsync(id, CancellationToken.None);
