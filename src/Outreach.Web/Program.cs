@@ -56,6 +56,7 @@ builder.Services.AddOptions<KeyManagementOptions>()
 builder.Services.AddOutreachRateLimits(builder.Configuration);
 builder.Services.AddAuthentication()
     .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+builder.Services.AddUploadLimits(builder.Configuration);
 builder.Services.AddCalendarCache();
 builder.Services.AddScoped<WorkerInvitations>();
 builder.Services.AddProblemDetails();

@@ -172,6 +172,40 @@ public sealed partial class VenueImportPageTests(OutreachApp app)
 
     private const long Megabyte = 1024 * 1024;
 
+    [Theory]
+    [InlineData("declared well over")]
+    [InlineData("declared just over")]
+    [InlineData("sent in chunks")]
+    public async Task A_file_over_the_upload_limit_is_refused_beside_the_file_field_naming_the_limit_and_nothing_is_stored(string how)
+    {
+        using var client = await app.SignedInAsync(Roles.Coordinator);
+        var limit = OutreachApp.UploadMegabytes;
+        var la = await ImportFiles.LaCodeAsync(app.DataSource);
+        var fileName = TestData.Unique("too-large").Replace(' ', '-') + ".csv";
+        // A good GIAS file, which a larger limit would take: over the request's room for the form (well over), or
+        // within it but over the limit for the file itself (just over).
+        var size = how == "declared just over" ? (limit * Megabyte) + (Megabyte / 2) : ((limit + 2) * Megabyte) - (64 * 1024);
+        await using var file = LargeGiasFile([ImportFiles.School(la)], ImportFiles.School(la), size);
+
+        using var response = await UploadAsync(client, file, fileName, chunked: how == "sent in chunks",
+            ("Input.Source", "gias"), ("Input.AllAuthorities", "true"));
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/Venues/Import", response.Headers.Location!.OriginalString);
+        FieldMessage.AssertShown(await client.GetPageAsync("/Venues/Import"), "Input.File", how switch
+        {
+            "declared well over" => $"This file is {limit + 2} MB; the largest file you can upload is {limit} MB.",
+            "declared just over" => $"This file is {limit + 1} MB; the largest file you can upload is {limit} MB.",
+            _ => $"This file is larger than {limit} MB, the largest file you can upload.",
+        });
+        // Shown once: the next visit to the page starts clean, and states the limit.
+        var again = await client.GetPageAsync("/Venues/Import");
+        FieldMessage.AssertNone(again, "Input.File");
+        Assert.Contains($"up to {limit} MB.", again, StringComparison.Ordinal);
+        Assert.Equal(0, await TestData.CountAsync(app.DataSource,
+            "SELECT count(*) FROM outreach.venue_imports WHERE file_name = @fileName", new { fileName }));
+    }
+
     [Fact]
     public async Task A_large_upload_is_stored_and_checked_without_the_file_ever_being_held_in_memory()
     {
