@@ -58,7 +58,8 @@ for (var run = 1; run <= 2; run++)
 {
     var total = Stopwatch.StartNew();
     var step = Stopwatch.StartNew();
-    var uploaded = await imports.UploadAsync(new NewImport(ImportSources.Gias, "edubasealldata-synthetic.csv", content, laCodes, null), actor, CancellationToken.None);
+    using var file = new MemoryStream(content, writable: false);
+    var uploaded = await imports.UploadAsync(new NewImport(ImportSources.Gias, "edubasealldata-synthetic.csv", file, laCodes, null), actor, CancellationToken.None);
     if (!uploaded.Succeeded)
     {
         Console.Error.WriteLine($"Upload refused: {uploaded.Errors[0].Message}");

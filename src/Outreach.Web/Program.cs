@@ -56,6 +56,7 @@ builder.Services.AddPublicAddress(builder.Configuration);
 builder.Services.AddSingleton<TwilioRequestGuard>();
 builder.Services.AddSingleton<SecurityEventLog>();
 builder.Services.AddApiKeyAuthentication();
+builder.Services.AddUploadLimits(builder.Configuration);
 builder.Services.AddCalendarCache();
 builder.Services.AddScoped<WorkerInvitations>();
 builder.Services.AddProblemDetails();

@@ -4,7 +4,7 @@ using CsvHelper;
 namespace Outreach.Data.Venues;
 
 /// <summary>
-/// The records of an uploaded CSV file, one per line, with the line each starts on and what (if
+/// The records of an uploaded CSV file, read as a stream, one per line, with the line each starts on and what (if
 /// anything) was wrong with its quoting. Fields are read by index and materialised only when asked.
 /// </summary>
 internal sealed class CsvRows : IDisposable
@@ -12,7 +12,7 @@ internal sealed class CsvRows : IDisposable
     private readonly CsvReader _reader;
     private readonly Dictionary<long, CsvMalformedReason> _malformed = [];
 
-    private CsvRows(byte[] content, Encoding encoding, bool hasHeader)
+    private CsvRows(Stream content, Encoding encoding, bool hasHeader)
     {
         var options = ImportFile.ReaderOptions(encoding, hasHeader) with
         {
@@ -24,10 +24,11 @@ internal sealed class CsvRows : IDisposable
                 }
             },
         };
-        _reader = CsvReader.Create(content, options);
+        _reader = CsvReader.Create(content, options, leaveOpen: true);
     }
 
-    public static CsvRows Open(byte[] content, Encoding encoding, bool hasHeader) => new(content, encoding, hasHeader);
+    /// <summary>Reads <paramref name="content"/> from its current position, a buffer at a time; it stays open.</summary>
+    public static CsvRows Open(Stream content, Encoding encoding, bool hasHeader) => new(content, encoding, hasHeader);
 
     public IReadOnlyList<string> Header => _reader.Headers;
 
@@ -41,9 +42,18 @@ internal sealed class CsvRows : IDisposable
 
     public bool Read() => _reader.Read();
 
-    /// <summary>The field at <paramref name="index"/>, trimmed; "" when the record is shorter or the column is absent (-1).</summary>
-    public string Get(int index) =>
-        index < 0 || index >= _reader.FieldCount ? "" : (_reader.GetString(index) ?? "").Trim();
+    /// <summary>
+    /// The field at <paramref name="index"/>, trimmed; "" when the record is shorter or the column is absent (-1).
+    /// A value the rejected rows' file escaped as a possible formula ('=, '+, '-, '@) reads as it was first uploaded.
+    /// </summary>
+    public string Get(int index)
+    {
+        var value = index < 0 || index >= _reader.FieldCount ? "" : (_reader.GetString(index) ?? "").Trim();
+        var written = CsvWriterOptions.Default;
+        return value.Length > 1 && value[0] == written.InjectionEscape && written.InjectionCharacters.Contains(value[1], StringComparison.Ordinal)
+            ? value[1..]
+            : value;
+    }
 
     public string[] Fields() => _reader.Current.ToArray();
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.RegularExpressions;
 using System.Text.Unicode;
@@ -14,16 +15,70 @@ public static partial class ImportFile
     public static readonly Encoding Windows1252 = CodePagesEncodingProvider.Instance.GetEncoding(1252)
         ?? throw new InvalidOperationException("The Windows-1252 code page is not available.");
 
-    /// <summary>UTF-8 when every byte sequence is valid UTF-8 (plain ASCII included), else Windows-1252.</summary>
-    public static Encoding DetectEncoding(ReadOnlySpan<byte> content) =>
-        Utf8.IsValid(content) ? Encoding.UTF8 : Windows1252;
-
     public static string EncodingName(Encoding encoding) => encoding.CodePage == 1252 ? "Windows-1252" : "UTF-8";
 
     public static Encoding FromName(string name) => name == "Windows-1252" ? Windows1252 : Encoding.UTF8;
 
-    /// <summary>Why the bytes are not a CSV text file, or null when they may be one.</summary>
-    public static string? WhyNotText(ReadOnlySpan<byte> content)
+    /// <summary>What reading the whole file found: why it is not a CSV text file (or null), its encoding and size.</summary>
+    public sealed record Inspection(string? WhyNotText, Encoding Encoding, long Length);
+
+    private const int ChunkBytes = 64 * 1024;
+
+    /// <summary>
+    /// Reads the file from its current position to the end, a chunk at a time, so a file of any size is looked at
+    /// without being held in memory. The encoding is UTF-8 when every byte sequence is valid UTF-8 (plain ASCII
+    /// included), else Windows-1252.
+    /// </summary>
+    public static async Task<Inspection> InspectAsync(Stream content, CancellationToken cancellationToken)
+    {
+        var bytes = ArrayPool<byte>.Shared.Rent(ChunkBytes);
+        var chars = ArrayPool<char>.Shared.Rent(ChunkBytes);
+        try
+        {
+            long length = 0;
+            var utf8 = true;
+            // The bytes of a UTF-8 sequence cut by the end of the last chunk, moved to the start of the next.
+            var carried = 0;
+            while (true)
+            {
+                var read = await content.ReadAtLeastAsync(bytes.AsMemory(carried, ChunkBytes - carried), ChunkBytes - carried,
+                    throwOnEndOfStream: false, cancellationToken);
+                var atEnd = read < ChunkBytes - carried;
+                var fresh = bytes.AsSpan(carried, read);
+                if (length == 0 && WhyNotTextFromStart(fresh) is { } notText)
+                {
+                    return new Inspection(notText, Encoding.UTF8, read);
+                }
+                length += read;
+                // The whole file, not just its start: PostgreSQL cannot store a null character, so one deep inside the
+                // file would fail the import half-way (a vectorised scan of even the full GIAS file takes milliseconds).
+                if (fresh.Contains((byte)0))
+                {
+                    return new Inspection("This is not a CSV file: it holds binary data, not text.", Encoding.UTF8, length);
+                }
+                if (utf8)
+                {
+                    var chunk = bytes.AsSpan(0, carried + read);
+                    var status = Utf8.ToUtf16(chunk, chars, out var used, out _, replaceInvalidSequences: false, isFinalBlock: atEnd);
+                    utf8 = status is OperationStatus.Done or OperationStatus.NeedMoreData;
+                    carried = utf8 ? chunk.Length - used : 0;
+                    chunk[used..].CopyTo(bytes);
+                }
+                if (atEnd)
+                {
+                    return new Inspection(null, utf8 ? Encoding.UTF8 : Windows1252, length);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(chars);
+            ArrayPool<byte>.Shared.Return(bytes);
+        }
+    }
+
+    /// <summary>Why a file that starts with these bytes is not a CSV text file, or null when it may be one.</summary>
+    private static string? WhyNotTextFromStart(ReadOnlySpan<byte> content)
     {
         if (content.IsEmpty)
         {
@@ -44,12 +99,6 @@ public static partial class ImportFile
         if (content.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || content.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]))
         {
             return "This file is saved as \"Unicode text\" (UTF-16). Save it as CSV (UTF-8 or Windows) and upload it again.";
-        }
-        // The whole file, not just its start: PostgreSQL cannot store a null character, so one deep inside the
-        // file would fail the import half-way (a vectorised scan of even the full GIAS file takes milliseconds).
-        if (content.Contains((byte)0))
-        {
-            return "This is not a CSV file: it holds binary data, not text.";
         }
         return null;
     }

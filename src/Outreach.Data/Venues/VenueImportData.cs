@@ -1,3 +1,4 @@
+using System.Data;
 using CsvHelper;
 using Dapper;
 using Npgsql;
@@ -18,7 +19,11 @@ public static class ImportSources
     };
 }
 
-public sealed record NewImport(string Source, string FileName, byte[] Content, IReadOnlyList<string>? LaCodes, long? AreaId);
+/// <param name="Content">
+/// The file, from its current position: a seekable stream (such as the upload's temporary file), read once to look at it
+/// and once more to store it, never held in memory whole.
+/// </param>
+public sealed record NewImport(string Source, string FileName, Stream Content, IReadOnlyList<string>? LaCodes, long? AreaId);
 
 public sealed record VenueImport(
     long Id, string Source, string FileName, long FileSize, string Encoding, string? LaCodeList, long? AreaId,
@@ -72,15 +77,21 @@ public sealed class VenueImportData(NpgsqlDataSource dataSource, TimeProvider cl
         {
             return Outcome<long>.Fail("Source", "Choose which file this is.");
         }
-        if (ImportFile.WhyNotText(upload.Content) is { } notText)
+        if (!upload.Content.CanSeek)
+        {
+            throw new ArgumentException("The upload must be a seekable stream: it is read twice.", nameof(upload));
+        }
+        var start = upload.Content.Position;
+        var file = await ImportFile.InspectAsync(upload.Content, cancellationToken);
+        if (file.WhyNotText is { } notText)
         {
             return Outcome<long>.Fail("File", notText);
         }
-        var encoding = ImportFile.DetectEncoding(upload.Content);
         string[]? header = null;
         try
         {
-            using var rows = CsvRows.Open(upload.Content, encoding, hasHeader: upload.Source == ImportSources.Gias);
+            upload.Content.Position = start;
+            using var rows = CsvRows.Open(upload.Content, file.Encoding, hasHeader: upload.Source == ImportSources.Gias);
             if (upload.Source == ImportSources.Gias)
             {
                 header = [.. rows.Header];
@@ -109,6 +120,7 @@ public sealed class VenueImportData(NpgsqlDataSource dataSource, TimeProvider cl
         {
             return Outcome<long>.Fail("File", "This file cannot be read as CSV.");
         }
+        upload.Content.Position = start;
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -122,9 +134,10 @@ public sealed class VenueImportData(NpgsqlDataSource dataSource, TimeProvider cl
         {
             upload.Source,
             FileName = Path.GetFileName(upload.FileName),
-            FileSize = (long)upload.Content.Length,
+            FileSize = file.Length,
+            // Npgsql copies a seekable stream to the server a buffer at a time.
             upload.Content,
-            Encoding = ImportFile.EncodingName(encoding),
+            Encoding = ImportFile.EncodingName(file.Encoding),
             Header = header,
             LaCodes = upload.LaCodes?.ToArray(),
             upload.AreaId,
@@ -167,13 +180,13 @@ public sealed class VenueImportData(NpgsqlDataSource dataSource, TimeProvider cl
         try
         {
             // The row lock keeps a second run of this job (or a discard) waiting until this one is done.
-            var upload = await connection.QuerySingleOrDefaultAsync<(string Source, byte[] Content, string Encoding, string[]? LaCodes)>(
+            var upload = await connection.QuerySingleOrDefaultAsync<(string Source, string Encoding, string[]? LaCodes, long FileSize)>(
                 new CommandDefinition("""
-                    SELECT source, content, encoding, la_codes FROM outreach.venue_imports
+                    SELECT source, encoding, la_codes, file_size FROM outreach.venue_imports
                     WHERE id = @importId AND status = 'checking'
                     FOR NO KEY UPDATE
                     """, new { importId }, transaction, cancellationToken: cancellationToken));
-            if (upload.Content is null)
+            if (upload.Source is null)
             {
                 return;
             }
@@ -181,7 +194,8 @@ public sealed class VenueImportData(NpgsqlDataSource dataSource, TimeProvider cl
                 "DELETE FROM outreach.venue_import_rows WHERE import_id = @importId", new { importId }, transaction,
                 cancellationToken: cancellationToken));
 
-            var counts = await StageAsync(connection, importId, upload.Source, upload.Content,
+            await using var content = await SpoolAsync(connection, transaction, importId, cancellationToken);
+            var counts = await StageAsync(connection, importId, upload.Source, content, upload.FileSize,
                 ImportFile.FromName(upload.Encoding), upload.LaCodes, progress, cancellationToken);
 
             await connection.ExecuteAsync(new CommandDefinition(upload.Source == ImportSources.Gias
@@ -216,10 +230,42 @@ public sealed class VenueImportData(NpgsqlDataSource dataSource, TimeProvider cl
         await progress.SetAsync("done", 1, 1, CancellationToken.None);
     }
 
+    /// <summary>
+    /// The stored upload, copied to a temporary file (deleted when it is closed). The rows are read from the file,
+    /// not from the database: the connection is busy with COPY while they are, and the file is never held in memory.
+    /// </summary>
+    private static async Task<FileStream> SpoolAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, long importId, CancellationToken cancellationToken)
+    {
+        var file = new FileStream(Path.Combine(Path.GetTempPath(), "outreach-import-" + Path.GetRandomFileName()),
+            FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.Asynchronous | FileOptions.DeleteOnClose);
+        try
+        {
+            await using (var reader = await connection.ExecuteReaderAsync(new CommandDefinition(
+                "SELECT content FROM outreach.venue_imports WHERE id = @importId", new { importId }, transaction,
+                cancellationToken: cancellationToken), CommandBehavior.SequentialAccess))
+            {
+                if (!await reader.ReadAsync(cancellationToken))
+                {
+                    throw new InvalidOperationException($"Venue import {importId} has no upload to check.");
+                }
+                await using var column = reader.GetStream(0);
+                await column.CopyToAsync(file, cancellationToken);
+            }
+            file.Position = 0;
+            return file;
+        }
+        catch
+        {
+            await file.DisposeAsync();
+            throw;
+        }
+    }
+
     private sealed record StageCounts(int Read, int Good, int Bad, int Elsewhere);
 
     private async Task<StageCounts> StageAsync(
-        NpgsqlConnection connection, long importId, string source, byte[] content, System.Text.Encoding encoding,
+        NpgsqlConnection connection, long importId, string source, Stream content, long length, System.Text.Encoding encoding,
         string[]? laCodes, Progress progress, CancellationToken cancellationToken)
     {
         int read = 0, good = 0, bad = 0, elsewhere = 0;
@@ -227,7 +273,7 @@ public sealed class VenueImportData(NpgsqlDataSource dataSource, TimeProvider cl
         using var rows = CsvRows.Open(content, encoding, hasHeader: source == ImportSources.Gias);
         var gias = source == ImportSources.Gias ? new GiasCsv(rows.Header, laCodes) : null;
         var ods = source == ImportSources.Ods ? new OdsCsv(DateOnly.FromDateTime(UkTime.ToLocal(clock.GetUtcNow()).DateTime)) : null;
-        await progress.SetAsync("checking", 0, content.Length, cancellationToken);
+        await progress.SetAsync("checking", 0, length, cancellationToken);
 
         await using (var writer = await connection.BeginBinaryImportAsync("""
             COPY outreach.venue_import_rows (import_id, line, rejected, fields, ref, la_code, la_name, la_ons_code, region,
@@ -240,7 +286,7 @@ public sealed class VenueImportData(NpgsqlDataSource dataSource, TimeProvider cl
                 read++;
                 if (read % ProgressEvery == 0)
                 {
-                    await progress.SetAsync("checking", rows.Position, content.Length, cancellationToken);
+                    await progress.SetAsync("checking", rows.Position, length, cancellationToken);
                 }
                 var row = gias is not null ? gias.Check(rows) : ods!.Check(rows);
                 if (row is null)
@@ -858,8 +904,10 @@ public sealed class VenueImportData(NpgsqlDataSource dataSource, TimeProvider cl
             ORDER BY r.line
             """, new { importId }, cancellationToken: cancellationToken));
 
-        // Values go back exactly as they came, so the fixed file reads the same way (no formula escaping).
-        await using var writer = CsvWriter.Create(output, CsvWriterOptions.Default with { ValidateFieldCount = false }, leaveOpen: true);
+        // The values come from an uploaded file: one a spreadsheet would run as a formula is escaped, as in every
+        // other CSV download. Reading the fixed file back takes the escape off again (CsvRows.Get).
+        await using var writer = CsvWriter.Create(output,
+            CsvWriterOptions.Default with { ValidateFieldCount = false, Injection = CsvInjection.Escape }, leaveOpen: true);
         var width = header?.Length ?? rows.Select(r => r.Fields?.Length ?? 0).DefaultIfEmpty(0).Max();
         if (header is not null)
         {

@@ -117,5 +117,45 @@ public sealed class VenueImportBrowserTests(OutreachApp app)
         Assert.Equal(new[] { (heartlands, areaId), (goodHope, otherArea) }.OrderBy(v => v.Item1, StringComparer.Ordinal), venues);
     }
 
+    [Fact]
+    public async Task A_file_over_the_upload_limit_is_refused_in_the_page_before_it_is_sent()
+    {
+        await using var browser = await BrowserSession.StartAsync(nameof(A_file_over_the_upload_limit_is_refused_in_the_page_before_it_is_sent));
+        var limit = OutreachApp.UploadMegabytes;
+        var path = Path.Combine(Path.GetTempPath(), $"edubasealldata-{Guid.NewGuid():N}.csv");
+        try
+        {
+            await using (var file = new FileStream(path, FileMode.CreateNew))
+            {
+                file.SetLength(((limit + 2) * 1024L * 1024) - (64 * 1024));
+            }
+            var page = await browser.NewPageAsync(app.BaseUrl);
+            await SignInAsync(page, app.Emails[Roles.Coordinator], OutreachApp.Password);
+            await page.GotoAsync("/Venues/Import");
+            await Assertions.Expect(page.Locator("#file-help")).ToContainTextAsync($"up to {limit} MB.");
+
+            var posts = 0;
+            page.Request += (_, request) => posts += request.Method == "POST" ? 1 : 0;
+
+            // Said as soon as the file is chosen, and again on Upload, which then sends nothing.
+            await page.GetByLabel("CSV file").SetInputFilesAsync(path);
+            var message = page.Locator("[data-valmsg-for='Input.File']");
+            await Assertions.Expect(message).ToHaveTextAsync($"This file is {limit + 2} MB; the largest file you can upload is {limit} MB.");
+            await page.GetByLabel("Every local authority in the file").CheckAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Upload and check" }).ClickAsync();
+            await Assertions.Expect(page.GetByLabel("CSV file")).ToBeFocusedAsync();
+
+            await Assertions.Expect(message).ToHaveTextAsync($"This file is {limit + 2} MB; the largest file you can upload is {limit} MB.");
+            Assert.Equal(0, posts);
+            await browser.ScreenshotAsync(page, "file-too-large");
+            Assert.Equal(0, await TestData.CountAsync(app.DataSource,
+                "SELECT count(*) FROM outreach.venue_imports WHERE file_name = @name", new { name = Path.GetFileName(path) }));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     private Task SignInAsync(IPage page, string email, string password) => BrowserSession.SignInAsync(page, app, email, password);
 }

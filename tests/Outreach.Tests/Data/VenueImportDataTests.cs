@@ -94,6 +94,43 @@ public sealed class VenueImportDataTests(DatabaseFixture db)
     }
 
     [Fact]
+    public async Task The_rejected_rows_file_escapes_values_a_spreadsheet_would_run_as_formulas_and_the_fixed_file_reads_as_first_uploaded()
+    {
+        var (_, la) = await ImportFiles.AuthorityAsync(db.DataSource);
+        var school = ImportFiles.School(la, name: "=HYPERLINK(\"http://example.org\",\"Open\")") with
+        {
+            Pupils = "lots", Telephone = "+44 121 464 4265", Street = "-1 Bromford Lane", Town = "@Birmingham",
+        };
+        var id = await UploadAndCheckAsync(ImportFiles.Gias(school), [la]);
+
+        using var rejects = new MemoryStream();
+        await Imports.WriteRejectsAsync(id, rejects, default);
+        using var reader = CsvReader.Create(rejects.ToArray(), CsvReaderOptions.Default with { Separator = ',' });
+        var header = reader.Headers.ToList();
+        Assert.True(reader.Read());
+        var row = reader.Current.ToArray();
+        string Cell(string column) => row[header.IndexOf(column)];
+        Assert.Equal("'=HYPERLINK(\"http://example.org\",\"Open\")", Cell("EstablishmentName"));
+        Assert.Equal("'+44 121 464 4265", Cell("TelephoneNum"));
+        Assert.Equal("'-1 Bromford Lane", Cell("Street"));
+        Assert.Equal("'@Birmingham", Cell("Town"));
+        Assert.Equal(school.Urn, Cell("URN"));
+
+        // Fixed in a text editor (the escapes stay) and uploaded again: the values are the ones first uploaded.
+        var fixedRow = row[..SyntheticGias.Header.Length];
+        fixedRow[header.IndexOf("NumberOfPupils")] = "850";
+        var result = await ImportAsync(ImportFiles.Gias([fixedRow]), [la]);
+
+        Assert.Equal(1, result.Added);
+        await using var c = await db.DataSource.OpenConnectionAsync();
+        var venue = await c.QuerySingleAsync<(string Name, string Address, string Phone)>(
+            "SELECT name, address, phone FROM outreach.venues WHERE urn = @Urn", school);
+        Assert.Equal(school.Name, venue.Name);
+        Assert.Equal("-1 Bromford Lane, @Birmingham", venue.Address);
+        Assert.Equal("+44 121 464 4265", venue.Phone);
+    }
+
+    [Fact]
     public async Task A_reimport_updates_schools_by_URN_and_marks_closed_schools_closed_keeping_their_history()
     {
         var (_, la) = await ImportFiles.AuthorityAsync(db.DataSource);
@@ -247,12 +284,48 @@ public sealed class VenueImportDataTests(DatabaseFixture db)
         };
         var fileName = TestData.Unique("upload") + ".csv";
 
-        var outcome = await Imports.UploadAsync(new NewImport(ImportSources.Gias, fileName, content, ["330"], null), Coordinator, default);
+        var outcome = await Imports.UploadAsync(new NewImport(ImportSources.Gias, fileName, new MemoryStream(content), ["330"], null), Coordinator, default);
 
         Assert.False(outcome.Succeeded);
         Assert.Equal("File", outcome.Errors.Single().Field);
         Assert.Contains(message, outcome.Errors.Single().Message, StringComparison.Ordinal);
         Assert.Equal(0, await TestData.CountAsync(db.DataSource, "SELECT count(*) FROM outreach.venue_imports WHERE file_name = @fileName", new { fileName }));
+    }
+
+    [Theory]
+    [InlineData("a character across a piece boundary", "UTF-8", null)]
+    [InlineData("a Windows-1252 byte after the first piece", "Windows-1252", null)]
+    [InlineData("a character cut short by the end", "Windows-1252", null)]
+    [InlineData("a null character after the first piece", "UTF-8", "This is not a CSV file: it holds binary data, not text.")]
+    public async Task A_file_is_looked_at_a_piece_at_a_time_wherever_its_telling_bytes_fall(string kind, string encoding, string? problem)
+    {
+        // The file is read in pieces of 64 KB: the telling bytes go across or past the first boundary.
+        const int Piece = 64 * 1024;
+        var content = Enumerable.Repeat((byte)'a', (Piece * 2) + 100).ToArray();
+        switch (kind)
+        {
+            case "a character across a piece boundary":
+                "\u20ac"u8.CopyTo(content.AsSpan(Piece - 1));
+                "\u00e9"u8.CopyTo(content.AsSpan((Piece * 2) - 1));
+                break;
+            case "a Windows-1252 byte after the first piece":
+                content[Piece + 10] = 0x92;
+                break;
+            case "a character cut short by the end":
+                "\u20ac"u8[..2].CopyTo(content.AsSpan(content.Length - 2));
+                break;
+            default:
+                content[Piece + 10] = 0;
+                break;
+        }
+
+        var inspection = await ImportFile.InspectAsync(new MemoryStream(content), default);
+
+        Assert.Equal((problem, encoding), (inspection.WhyNotText, ImportFile.EncodingName(inspection.Encoding)));
+        if (problem is null)
+        {
+            Assert.Equal(content.Length, inspection.Length);
+        }
     }
 
     [Fact]
@@ -270,7 +343,7 @@ public sealed class VenueImportDataTests(DatabaseFixture db)
             ImportFiles.Site(clinic, "SMALL HEATH NHS CLINIC", "B10 0TS"),                       // line 6
             ImportFiles.Site(childrens, "BIRMINGHAM CHILDREN'S HOSPITAL", "B4 6NH"));            // line 7
 
-        var uploaded = await Imports.UploadAsync(new NewImport(ImportSources.Ods, "ets.csv", content, null, areaId), Coordinator, default);
+        var uploaded = await Imports.UploadAsync(new NewImport(ImportSources.Ods, "ets.csv", new MemoryStream(content), null, areaId), Coordinator, default);
         Assert.True(uploaded.Succeeded, string.Join("; ", uploaded.Errors.Select(e => e.Message)));
         var id = uploaded.Value;
         await Imports.CheckAsync(id, default);
@@ -303,7 +376,7 @@ public sealed class VenueImportDataTests(DatabaseFixture db)
 
         // Next year's file closes the hospital; the site already on the list is marked for the coordinator.
         var next = ImportFiles.Ods(ImportFiles.Site(queens, "QUEEN ELIZABETH HOSPITAL BIRMINGHAM", "B15 2GW", closed: "20260101"));
-        var nextId = (await Imports.UploadAsync(new NewImport(ImportSources.Ods, "ets.csv", next, null, null), Coordinator, default)).Value;
+        var nextId = (await Imports.UploadAsync(new NewImport(ImportSources.Ods, "ets.csv", new MemoryStream(next), null, null), Coordinator, default)).Value;
         await Imports.CheckAsync(nextId, default);
         var (nextSites, _) = await Imports.SitesAsync(nextId, null, markedOnly: true, 0, 50, default);
         Assert.Equal((queens, true, areaId), (nextSites.Single().Ref, nextSites.Single().IsEmergencyDepartment, nextSites.Single().AreaId));
@@ -317,7 +390,7 @@ public sealed class VenueImportDataTests(DatabaseFixture db)
     {
         var code = ImportFiles.SiteCode();
         var uploaded = await Imports.UploadAsync(
-            new NewImport(ImportSources.Ods, "ets.csv", ImportFiles.Ods(ImportFiles.Site(code, "LONELY HOSPITAL", "B15 2GW")), null, null),
+            new NewImport(ImportSources.Ods, "ets.csv", new MemoryStream(ImportFiles.Ods(ImportFiles.Site(code, "LONELY HOSPITAL", "B15 2GW"))), null, null),
             Coordinator, default);
         var id = uploaded.Value;
         await Imports.CheckAsync(id, default);
@@ -401,7 +474,7 @@ public sealed class VenueImportDataTests(DatabaseFixture db)
 
     private async Task<long> UploadAndCheckAsync(byte[] content, string[]? laCodes)
     {
-        var uploaded = await Imports.UploadAsync(new NewImport(ImportSources.Gias, "edubasealldata20260302.csv", content, laCodes, null), Coordinator, default);
+        var uploaded = await Imports.UploadAsync(new NewImport(ImportSources.Gias, "edubasealldata20260302.csv", new MemoryStream(content), laCodes, null), Coordinator, default);
         Assert.True(uploaded.Succeeded, string.Join("; ", uploaded.Errors.Select(e => e.Message)));
         await Imports.CheckAsync(uploaded.Value, default);
         return uploaded.Value;

@@ -24,6 +24,9 @@ public sealed class OutreachApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     public const string WebhookAuthToken = "test-webhook-auth-token";
 
+    /// <summary>The largest upload the test site takes: below the default, so a test of a larger file sends less.</summary>
+    public const int UploadMegabytes = 64;
+
     private readonly int _port = FreePort();
 
     public string ConnectionString { get; private set; } = "";
@@ -123,6 +126,7 @@ public sealed class OutreachApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Jobs:PollInterval", "00:00:00.200");
         builder.UseSetting("Jobs:WorkerCount", "2");
         builder.UseSetting("Site:PublicBaseUrl", BaseUrl.ToString());
+        builder.UseSetting("Uploads:MaxMegabytes", UploadMegabytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Twilio:AccountSid", "");
         // Sends still go to the development gateway (no account); the token only checks webhook signatures.
         builder.UseSetting("Twilio:AuthToken", WebhookAuthToken);

@@ -47,6 +47,26 @@ public sealed partial class ClosedDaysPageTests(OutreachApp app)
     }
 
     [Fact]
+    public async Task A_file_over_the_upload_limit_is_refused_beside_the_upload_field_naming_the_limit()
+    {
+        using var client = await app.SignedInAsync(Roles.Coordinator);
+        var limit = OutreachApp.UploadMegabytes;
+        var token = await TokenAsync(client);
+        await using var large = new FileStream(Path.Combine(Path.GetTempPath(), Path.GetRandomFileName()), FileMode.CreateNew,
+            FileAccess.ReadWrite, FileShare.None, 4096, FileOptions.DeleteOnClose);
+        large.SetLength(((limit + 2) * 1024L * 1024) - (64 * 1024));
+        using var form = new MultipartFormDataContent { { new StringContent(token), "__RequestVerificationToken" } };
+        form.Add(new StreamContent(large), "Upload", "bank-holidays.json");
+
+        using var response = await client.Http.PostAsync("/ClosedDays?handler=Import", form);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/ClosedDays", response.Headers.Location?.OriginalString);
+        FieldMessage.AssertShown(await client.GetPageAsync("/ClosedDays"), "Upload",
+            $"This file is {limit + 2} MB; the largest file you can upload is {limit} MB.");
+    }
+
+    [Fact]
     public async Task Uploading_without_a_file_asks_for_one()
     {
         using var client = await app.SignedInAsync(Roles.Coordinator);

@@ -170,6 +170,90 @@ public sealed partial class VenueImportPageTests(OutreachApp app)
         Assert.Equal([(hospital, "emergency_department", areaId)], venues);
     }
 
+    private const long Megabyte = 1024 * 1024;
+
+    [Theory]
+    [InlineData("declared well over")]
+    [InlineData("declared just over")]
+    [InlineData("sent in chunks")]
+    public async Task A_file_over_the_upload_limit_is_refused_beside_the_file_field_naming_the_limit_and_nothing_is_stored(string how)
+    {
+        using var client = await app.SignedInAsync(Roles.Coordinator);
+        var limit = OutreachApp.UploadMegabytes;
+        var la = await ImportFiles.LaCodeAsync(app.DataSource);
+        var fileName = TestData.Unique("too-large").Replace(' ', '-') + ".csv";
+        // A good GIAS file, which a larger limit would take: over the request's room for the form (well over), or
+        // within it but over the limit for the file itself (just over).
+        var size = how == "declared just over" ? (limit * Megabyte) + (Megabyte / 2) : ((limit + 2) * Megabyte) - (64 * 1024);
+        await using var file = LargeGiasFile([ImportFiles.School(la)], ImportFiles.School(la), size);
+
+        using var response = await UploadAsync(client, file, fileName, chunked: how == "sent in chunks",
+            ("Input.Source", "gias"), ("Input.AllAuthorities", "true"));
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/Venues/Import", response.Headers.Location!.OriginalString);
+        FieldMessage.AssertShown(await client.GetPageAsync("/Venues/Import"), "Input.File", how switch
+        {
+            "declared well over" => $"This file is {limit + 2} MB; the largest file you can upload is {limit} MB.",
+            "declared just over" => $"This file is {limit + 1} MB; the largest file you can upload is {limit} MB.",
+            _ => $"This file is larger than {limit} MB, the largest file you can upload.",
+        });
+        // Shown once: the next visit to the page starts clean, and states the limit.
+        var again = await client.GetPageAsync("/Venues/Import");
+        FieldMessage.AssertNone(again, "Input.File");
+        Assert.Contains($"up to {limit} MB.", again, StringComparison.Ordinal);
+        Assert.Equal(0, await TestData.CountAsync(app.DataSource,
+            "SELECT count(*) FROM outreach.venue_imports WHERE file_name = @fileName", new { fileName }));
+    }
+
+    [Fact]
+    public async Task A_large_upload_is_stored_and_checked_without_the_file_ever_being_held_in_memory()
+    {
+        using var client = await app.SignedInAsync(Roles.Coordinator);
+        var la = await ImportFiles.LaCodeAsync(app.DataSource);
+        var elsewhere = await ImportFiles.LaCodeAsync(app.DataSource);
+        var school = ImportFiles.School(la);
+        // Rows of an authority not chosen fill the file and are quick to check.
+        await using var file = LargeGiasFile([school], ImportFiles.School(elsewhere), 40 * Megabyte);
+        var length = file.Length;
+
+        using var large = await LargeAllocations.WatchAsync(length / 4);
+        using var uploaded = await UploadAsync(client, file, "edubasealldata-40mb.csv", chunked: false,
+            ("Input.Source", "gias"), ("Input.LaCodes", la));
+        var preview = PreviewPath(uploaded);
+        await ProgressUntilAsync(client, preview, "checked");
+        var seen = await large.StopAsync();
+
+        Assert.True(seen.Count == 0, $"Objects of a quarter of the file or more: {string.Join(", ", seen.Select(o => $"{o.Type} of {o.Bytes:N0} bytes"))}");
+        var id = long.Parse(preview[(preview.LastIndexOf('/') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        await using var c = await app.DataSource.OpenConnectionAsync();
+        var stored = await c.QuerySingleAsync<(long FileSize, long Stored, int RowsGood, int RowsElsewhere)>(
+            "SELECT file_size, octet_length(content)::bigint AS stored, rows_good, rows_elsewhere FROM outreach.venue_imports WHERE id = @id", new { id });
+        Assert.Equal((length, length, 1), (stored.FileSize, stored.Stored, stored.RowsGood));
+        Assert.True(stored.RowsElsewhere > 20_000, $"{stored.RowsElsewhere} rows of the other authority");
+        using var discarded = await client.PostFormAsync(preview, [], action: preview + "?handler=Discard");
+        Assert.Equal(HttpStatusCode.Redirect, discarded.StatusCode);
+    }
+
+    /// <summary>
+    /// A GIAS file in a temporary file (deleted when closed): <paramref name="schools"/>, then copies of
+    /// <paramref name="filler"/> up to <paramref name="bytes"/>.
+    /// </summary>
+    private static FileStream LargeGiasFile(GiasSchool[] schools, GiasSchool filler, long bytes)
+    {
+        var start = ImportFiles.Gias(schools);
+        var row = ImportFiles.Gias([.. schools, filler])[start.Length..];
+        var file = new FileStream(Path.Combine(Path.GetTempPath(), Path.GetRandomFileName()), FileMode.CreateNew,
+            FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
+        file.Write(start);
+        while (file.Length + row.Length <= bytes)
+        {
+            file.Write(row);
+        }
+        file.Position = 0;
+        return file;
+    }
+
     [Theory]
     [InlineData(Roles.YouthWorker)]
     [InlineData(Roles.Commissioner)]
@@ -192,7 +276,12 @@ public sealed partial class VenueImportPageTests(OutreachApp app)
     }
 
     /// <summary>Posts the import form as a browser does: multipart, with the anti-forgery token from the page.</summary>
-    private static async Task<HttpResponseMessage> UploadAsync(SiteClient client, byte[]? content, string fileName, params (string Name, string Value)[] fields)
+    private static Task<HttpResponseMessage> UploadAsync(SiteClient client, byte[]? content, string fileName, params (string Name, string Value)[] fields) =>
+        UploadAsync(client, content is null ? null : new MemoryStream(content), fileName, chunked: false, fields);
+
+    /// <param name="chunked">Sent in chunks, as a client does that does not say the length up front.</param>
+    private static async Task<HttpResponseMessage> UploadAsync(
+        SiteClient client, Stream? content, string fileName, bool chunked, params (string Name, string Value)[] fields)
     {
         var page = await client.GetPageAsync("/Venues/Import");
         var token = Token().Match(page);
@@ -207,11 +296,13 @@ public sealed partial class VenueImportPageTests(OutreachApp app)
         }
         if (content is not null)
         {
-            var file = new ByteArrayContent(content);
+            var file = new StreamContent(content);
             file.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
             form.Add(file, "Input.File", fileName);
         }
-        return await client.Http.PostAsync("/Venues/Import", form);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/Venues/Import") { Content = form };
+        request.Headers.TransferEncodingChunked = chunked;
+        return await client.Http.SendAsync(request);
     }
 
     private static string PreviewPath(HttpResponseMessage uploaded)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Options;
 using Outreach.Data;
 using Outreach.Data.ClosedDays;
 using Outreach.Web.Infrastructure;
@@ -12,7 +13,8 @@ namespace Outreach.Web.Pages.ClosedDays;
 /// Days schools are closed: bank holidays uploaded from GOV.UK's bank-holidays.json, and term holidays
 /// and INSET days entered per local authority or per school. A school session on one of them needs confirming.
 /// </summary>
-public class IndexModel(ClosedDayData closedDays, TimeProvider clock) : PageModel
+[UploadLimit(nameof(Upload))]
+public class IndexModel(ClosedDayData closedDays, TimeProvider clock, IOptions<UploadOptions> uploads) : PageModel
 {
     // GOV.UK's file is about 20 KB; anything near this is not it.
     public const int MaxUploadBytes = 1024 * 1024;
@@ -23,6 +25,8 @@ public class IndexModel(ClosedDayData closedDays, TimeProvider clock) : PageMode
 
     [BindProperty]
     public IFormFile? Upload { get; set; }
+
+    public UploadOptions Uploads => uploads.Value;
 
     public async Task OnGetAsync(CancellationToken cancellationToken) => await LoadAsync(cancellationToken);
 

@@ -4,19 +4,16 @@ using Hangfire;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.Mvc.Rendering;
+using Microsoft.Extensions.Options;
 using Outreach.Data.Venues;
 using Outreach.Jobs.Venues;
 using Outreach.Web.Infrastructure;
 
 namespace Outreach.Web.Pages.Venues;
 
-// The full GIAS file is some 60 MB; leave room for it to grow.
-[RequestSizeLimit(ImportModel.MaxUploadBytes)]
-[RequestFormLimits(MultipartBodyLengthLimit = ImportModel.MaxUploadBytes)]
-public class ImportModel(VenueImportData imports, VenueData venues, IBackgroundJobClient jobs) : PageModel
+[UploadLimit("Input.File")]
+public class ImportModel(VenueImportData imports, VenueData venues, IBackgroundJobClient jobs, IOptions<UploadOptions> uploads) : PageModel
 {
-    public const long MaxUploadBytes = 200L * 1024 * 1024;
-
     /// <summary>Files up to this size are checked while the coordinator waits; larger ones by a job, with a progress bar.</summary>
     public const int InlineCheckBytes = 2 * 1024 * 1024;
 
@@ -28,6 +25,8 @@ public class ImportModel(VenueImportData imports, VenueData venues, IBackgroundJ
     public IReadOnlyList<SelectListItem> Areas { get; private set; } = [];
 
     public IReadOnlyList<ImportListRow> Recent { get; private set; } = [];
+
+    public UploadOptions Uploads => uploads.Value;
 
     public sealed class InputModel
     {
@@ -95,12 +94,8 @@ public class ImportModel(VenueImportData imports, VenueData venues, IBackgroundJ
             return Page();
         }
 
-        byte[] content;
-        using (var buffer = new MemoryStream((int)Math.Min(Input.File!.Length, MaxUploadBytes)))
-        {
-            await Input.File.CopyToAsync(buffer, cancellationToken);
-            content = buffer.ToArray();
-        }
+        // The form keeps a large upload in a temporary file; it goes from there to the database a buffer at a time.
+        await using var content = Input.File!.OpenReadStream();
         var outcome = await imports.UploadAsync(
             new NewImport(Input.Source!, Input.File.FileName, content, laCodes, Input.Source == ImportSources.Ods ? Input.AreaId : null),
             HttpContext.Actor(), cancellationToken);
@@ -112,7 +107,7 @@ public class ImportModel(VenueImportData imports, VenueData venues, IBackgroundJ
         }
 
         var id = outcome.Value;
-        if (content.Length <= InlineCheckBytes)
+        if (Input.File.Length <= InlineCheckBytes)
         {
             // Not the request's token: a check cut short by a closed tab would leave the import half-checked.
             await imports.CheckAsync(id, CancellationToken.None);
