@@ -92,7 +92,7 @@ public static class JobsServiceCollectionExtensions
         services.AddTransient<Messages.SessionNoticeJob>();
         services.AddTransient<Messages.WeeklyRosterJob>();
         services.AddTransient<Messages.ReplyHandler>();
-        services.AddTransient<Messages.SmsFollowUp>();
+        services.AddTransient<FollowUpJobs>();
         services.AddTransient<Records.RecordChaserJob>();
         services.AddTransient<Engagements.FollowUpReminderJob>();
         return services;

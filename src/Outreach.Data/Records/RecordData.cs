@@ -485,7 +485,7 @@ public sealed class RecordData(NpgsqlDataSource dataSource, TimeProvider clock, 
             saved = await RaiseConcernAsync(connection, transaction, sessionId, session, concernDetails, actor, cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
-        return Outcome<RecordSaved>.Ok(saved);
+        return Outcome<RecordSaved>.Ok(saved, saved.OnCallTexted ? FollowUps.TextsQueued : FollowUps.None);
     }
 
     private sealed record RecordSnapshot(SessionRecord Record, RecordDetails Details);

@@ -313,7 +313,8 @@ public sealed partial class AutoFillData(
             written.Add(new AcceptedAssignment(id.Value, pair.SessionId, pair.WorkerId, session.StartsAt));
         }
         await transaction.CommitAsync(cancellationToken);
-        return Outcome<IReadOnlyList<AcceptedAssignment>>.Ok(written);
+        return Outcome<IReadOnlyList<AcceptedAssignment>>.Ok(written,
+            FollowUps.Booked(written.Select(a => new ReminderDue(a.AssignmentId, a.StartsAt)).ToList()));
     }
 
     /// <summary>

@@ -57,13 +57,10 @@ public sealed class SeriesData(NpgsqlDataSource dataSource, ClosedDayData closed
     public async Task<Outcome<CreatedSeries>> CreateAsync(NewSeries series, Actor actor, CancellationToken cancellationToken)
     {
         var pattern = series.Pattern;
-        if (!SessionKinds.Labels.ContainsKey(series.Kind))
+        var described = SessionRules.CheckDescription(series.Kind, series.Title, series.RequiredWorkers, series.Notes);
+        if (described.Count > 0)
         {
-            return Fail("Kind", "Choose the kind of session.");
-        }
-        if (series.RequiredWorkers is < 1 or > 50)
-        {
-            return Fail("RequiredWorkers", "A session needs between 1 and 50 workers.");
+            return Outcome<CreatedSeries>.Invalid(described);
         }
         if (pattern.EndTime == pattern.StartTime)
         {
@@ -190,7 +187,7 @@ public sealed class SeriesData(NpgsqlDataSource dataSource, ClosedDayData closed
         const int shown = 5;
         var listed = string.Join("; ", closures.Take(shown).Select(c => $"{c.Day.ToString("ddd d MMM yyyy", EnGb)} ({c.Reason})"));
         var more = closures.Count > shown ? $" and {closures.Count - shown} more" : "";
-        return $"The school is closed on {listed}{more}. Tick \"plan it anyway\" to plan on closed days all the same.";
+        return $"The school is closed on {listed}{more}. Planning on a closed day needs an explicit \"plan it anyway\".";
     }
 
     private static Outcome<CreatedSeries> Fail(string field, string message) => Outcome<CreatedSeries>.Fail(field, message);

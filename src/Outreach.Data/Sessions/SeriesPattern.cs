@@ -46,10 +46,14 @@ public sealed record PlannedOccurrence(
     public TimeSpan? Duration => StartUtc is { } start && EndUtc is { } end ? end - start : null;
 
     /// <summary>The times read on <paramref name="date"/>; an end earlier than (or equal to) the start is on the next day.</summary>
-    public static PlannedOccurrence On(DateOnly date, TimeOnly start, TimeOnly end)
+    public static PlannedOccurrence On(DateOnly date, TimeOnly start, TimeOnly end) =>
+        Between(date, start, end <= start ? date.AddDays(1) : date, end);
+
+    /// <summary>The times read with the end on its own date, which may be before the start: the caller's rules refuse that.</summary>
+    public static PlannedOccurrence Between(DateOnly date, TimeOnly start, DateOnly endDate, TimeOnly end)
     {
         var localStart = date.ToDateTime(start);
-        var localEnd = (end <= start ? date.AddDays(1) : date).ToDateTime(end);
+        var localEnd = endDate.ToDateTime(end);
         var startExists = UkTime.TryToUtc(localStart, out var startUtc);
         var endExists = UkTime.TryToUtc(localEnd, out var endUtc);
         string? problem = (startExists, endExists) switch

@@ -1,6 +1,7 @@
 using Dapper;
 using Npgsql;
 using Outreach.Data.Audit;
+using Outreach.Data.ClosedDays;
 using Outreach.Data.Workers;
 
 namespace Outreach.Data.Sessions;
@@ -47,11 +48,17 @@ public sealed record Withdrawal(long AssignmentId, long WorkerId, long? NewLeadA
 
 public sealed record NewSession(
     long VenueId, string Kind, string Title, DateTime StartsAtUtc, DateTime EndsAtUtc, int RequiredWorkers,
-    int? ExpectedSize, string Notes, IReadOnlyList<long>? SkillIds = null, IReadOnlyList<int>? YearGroups = null);
+    int? ExpectedSize, string Notes, IReadOnlyList<long>? SkillIds = null, IReadOnlyList<int>? YearGroups = null,
+    bool PlanOnClosedDays = false);
 
-public sealed class SessionData(NpgsqlDataSource dataSource)
+public sealed class SessionData(NpgsqlDataSource dataSource, TimeProvider? clock = null)
 {
-    private sealed record SessionState(string Status, DateTime EndsAt);
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+
+    /// <summary>The Create page's names for the times, the keys its refusals carry.</summary>
+    public const string StartField = "Start", EndField = "End";
+
+    private sealed record SessionState(string Status, DateTime StartsAt, DateTime EndsAt);
 
     private sealed record BookingState(long WorkerId, string Status, bool IsLead);
 
@@ -100,8 +107,20 @@ public sealed class SessionData(NpgsqlDataSource dataSource)
         return rows.AsList();
     }
 
+    /// <summary>
+    /// Plans one session with every rule a new session keeps: a known kind, a start still to come, an end after it
+    /// and at most 24 hours later, an open venue, and no closed day of a school unless asked for. Refusals are keyed
+    /// by the Create page's field names (Start, End, PlanOnClosedDays ...).
+    /// </summary>
     public async Task<Outcome<long>> CreateAsync(NewSession session, Actor actor, CancellationToken cancellationToken)
     {
+        var errors = SessionRules.CheckNew(session.Kind, session.Title, session.StartsAtUtc, session.EndsAtUtc,
+            session.RequiredWorkers, session.ExpectedSize, session.Notes, _clock.GetUtcNow().UtcDateTime);
+        if (errors.Count > 0)
+        {
+            return Outcome<long>.Invalid(errors);
+        }
+
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
@@ -116,6 +135,17 @@ public sealed class SessionData(NpgsqlDataSource dataSource)
         if (!YearGroups.AreValid(session.YearGroups))
         {
             return Outcome<long>.Fail(nameof(NewSession.YearGroups), "Choose year groups from Reception to Year 13.");
+        }
+        if (!session.PlanOnClosedDays)
+        {
+            // The days it touches in the UK: an evening session that runs past midnight touches two.
+            var days = new[] { session.StartsAtUtc, session.EndsAtUtc }.Select(t => DateOnly.FromDateTime(UkTime.ToLocal(t))).Distinct()
+                .Select(day => (session.VenueId, day)).ToList();
+            var closures = await ClosedDayData.ClosuresAsync(connection, transaction, days, cancellationToken);
+            if (closures.Count > 0)
+            {
+                return Outcome<long>.Fail(nameof(NewSession.PlanOnClosedDays), SeriesData.ClosedMessage(closures.OrderBy(c => c.Day).ToList()));
+            }
         }
         var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition("""
             INSERT INTO outreach.sessions (venue_id, kind, title, starts_at, ends_at, required_workers, expected_size, notes, year_groups)
@@ -181,7 +211,7 @@ public sealed class SessionData(NpgsqlDataSource dataSource)
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
         var session = await connection.QuerySingleOrDefaultAsync<SessionState>(new CommandDefinition(
-            "SELECT status, ends_at FROM outreach.sessions WHERE id = @sessionId FOR UPDATE",
+            "SELECT status, starts_at, ends_at FROM outreach.sessions WHERE id = @sessionId FOR UPDATE",
             new { sessionId }, transaction, cancellationToken: cancellationToken));
         if (session is null)
         {
@@ -241,7 +271,7 @@ public sealed class SessionData(NpgsqlDataSource dataSource)
         // In the booking's transaction, so no booking is left without its "reply YES or NO".
         await Messages.ConfirmationData.OpenRequestAsync(connection, transaction, id, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return Outcome<long>.Ok(id);
+        return Outcome<long>.Ok(id, FollowUps.Booked([new ReminderDue(id, session.StartsAt)]));
     }
 
     /// <summary>
@@ -256,7 +286,7 @@ public sealed class SessionData(NpgsqlDataSource dataSource)
 
         // The session first, as booking does, so a withdrawal and a booking on one session take turns.
         var session = await connection.QuerySingleOrDefaultAsync<SessionState>(new CommandDefinition(
-            "SELECT status, ends_at FROM outreach.sessions WHERE id = @sessionId FOR UPDATE",
+            "SELECT status, starts_at, ends_at FROM outreach.sessions WHERE id = @sessionId FOR UPDATE",
             new { sessionId }, transaction, cancellationToken: cancellationToken));
         if (session is null)
         {
@@ -310,6 +340,6 @@ public sealed class SessionData(NpgsqlDataSource dataSource)
             new { sessionId, booking.WorkerId, Status = "withdrawn", IsLead = false, NewLeadAssignmentId = newLead },
             cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return Outcome<Withdrawal>.Ok(new Withdrawal(assignmentId, booking.WorkerId, newLead));
+        return Outcome<Withdrawal>.Ok(new Withdrawal(assignmentId, booking.WorkerId, newLead), FollowUps.PlaceOffered);
     }
 }

@@ -23,10 +23,18 @@ public sealed record SessionForEdit(
 /// <summary>
 /// The session's new values, times in UK wall-clock. With <see cref="ChangeScope.ThisAndFollowing"/>, what
 /// differs from this occurrence is applied to the later ones too; what was left alone stays as each one has it.
+/// Without <see cref="EndDate"/> an end at or before the start time is on the next day (the Edit page's form,
+/// as for a series); with it, the end is on that date and must come after the start.
 /// </summary>
 public sealed record SessionChange(
     long SessionId, ChangeScope Scope, DateOnly Date, TimeOnly StartTime, TimeOnly EndTime, long VenueId,
-    string Kind, string Title, int RequiredWorkers, string Notes, bool PlanOnClosedDays = false, DateTime? ExpectedUpdatedAt = null);
+    string Kind, string Title, int RequiredWorkers, string Notes, bool PlanOnClosedDays = false, DateTime? ExpectedUpdatedAt = null,
+    DateOnly? EndDate = null)
+{
+    internal PlannedOccurrence On(DateOnly date) => EndDate is { } endDate
+        ? PlannedOccurrence.Between(date, StartTime, date.AddDays(endDate.DayNumber - Date.DayNumber), EndTime)
+        : PlannedOccurrence.On(date, StartTime, EndTime);
+}
 
 /// <summary>An active booking on a session that moved: its reminders follow the new time.</summary>
 public sealed record MovedAssignment(long AssignmentId, DateTime StartsAt);
@@ -36,6 +44,8 @@ public sealed record ChangedSessions(IReadOnlyList<long> SessionIds, IReadOnlyLi
 /// <summary>Changing and cancelling sessions that are already planned, one or this-and-following of a series.</summary>
 public sealed class SessionEditData(NpgsqlDataSource dataSource, TimeProvider clock)
 {
+    public const int MaxReason = 500;
+
     private sealed record Current(
         long Id, long? SeriesId, DateTime? OccurrenceDate, long VenueId, string Kind, string Title, DateTime StartsAt,
         DateTime EndsAt, int RequiredWorkers, string Notes, string Status, int Version);
@@ -66,17 +76,19 @@ public sealed class SessionEditData(NpgsqlDataSource dataSource, TimeProvider cl
     /// </summary>
     public async Task<Outcome<ChangedSessions>> ChangeAsync(SessionChange change, Actor actor, CancellationToken cancellationToken)
     {
-        if (!SessionKinds.Labels.ContainsKey(change.Kind))
+        var errors = SessionRules.CheckDescription(change.Kind, change.Title, change.RequiredWorkers, change.Notes);
+        if (change.EndDate is null && change.EndTime == change.StartTime)
         {
-            return Fail<ChangedSessions>("Kind", "Choose the kind of session.");
+            errors.Add(new FieldError("EndTime", "The end time must differ from the start time."));
         }
-        if (change.EndTime == change.StartTime)
+        else if (change.On(change.Date) is { StartUtc: { } startUtc, EndUtc: { } endUtc }
+            && SessionRules.LengthProblem(startUtc, endUtc) is { } length)
         {
-            return Fail<ChangedSessions>("EndTime", "The end time must differ from the start time.");
+            errors.Add(new FieldError("EndTime", length));
         }
-        if (change.RequiredWorkers is < 1 or > 50)
+        if (errors.Count > 0)
         {
-            return Fail<ChangedSessions>("RequiredWorkers", "A session needs between 1 and 50 workers.");
+            return Outcome<ChangedSessions>.Invalid(errors);
         }
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -144,7 +156,10 @@ public sealed class SessionEditData(NpgsqlDataSource dataSource, TimeProvider cl
             // Keyed by the new version: the booked workers are told once about each change of time or venue.
             await Messages.NoticeData.RecordAsync(connection, transaction, movedIds, "changed", cancellationToken);
             await transaction.CommitAsync(cancellationToken);
-            return Outcome<ChangedSessions>.Ok(new ChangedSessions(changed.Select(c => c.Before.Id).ToList(), moved));
+            return Outcome<ChangedSessions>.Ok(new ChangedSessions(changed.Select(c => c.Before.Id).ToList(), moved),
+                moved.Count > 0
+                    ? FollowUps.SessionsChanged(moved.Select(m => new ReminderDue(m.AssignmentId, m.StartsAt)).ToList())
+                    : FollowUps.None);
         }
     }
 
@@ -156,9 +171,11 @@ public sealed class SessionEditData(NpgsqlDataSource dataSource, TimeProvider cl
         long sessionId, ChangeScope scope, string reason, Actor actor, CancellationToken cancellationToken)
     {
         reason = reason.Trim();
-        if (reason.Length == 0)
+        if (reason.Length is 0 or > MaxReason)
         {
-            return Fail<IReadOnlyList<long>>("Reason", "Give the reason for cancelling: the workers and the venue will ask.");
+            return Outcome<IReadOnlyList<long>>.Invalid([new FieldError("Reason", reason.Length == 0
+                ? "Give the reason for cancelling: the workers and the venue will ask."
+                : $"Keep the reason under {MaxReason} characters.")]);
         }
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -191,7 +208,7 @@ public sealed class SessionEditData(NpgsqlDataSource dataSource, TimeProvider cl
         }
         await Messages.NoticeData.RecordAsync(connection, transaction, cancelled.Select(c => c.Id).ToList(), "cancelled", cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return Outcome<IReadOnlyList<long>>.Ok(cancelled.Select(c => c.Id).Order().ToList());
+        return Outcome<IReadOnlyList<long>>.Ok(cancelled.Select(c => c.Id).Order().ToList(), FollowUps.SessionsChanged([]));
     }
 
     /// <summary>Works out each session's new values; returns a refusal, or null with <paramref name="planned"/> filled.</summary>
@@ -230,7 +247,8 @@ public sealed class SessionEditData(NpgsqlDataSource dataSource, TimeProvider cl
         var targetEnd = UkTime.ToLocal(target.EndsAt);
         var timeChanged = DateOnly.FromDateTime(targetStart) != change.Date
             || TimeOnly.FromDateTime(targetStart) != change.StartTime
-            || TimeOnly.FromDateTime(targetEnd) != change.EndTime;
+            || TimeOnly.FromDateTime(targetEnd) != change.EndTime
+            || (change.EndDate is { } endDate && DateOnly.FromDateTime(targetEnd) != endDate);
         var dayShift = change.Date.DayNumber - DateOnly.FromDateTime(targetStart).DayNumber;
         var now = clock.GetUtcNow().UtcDateTime;
 
@@ -242,13 +260,19 @@ public sealed class SessionEditData(NpgsqlDataSource dataSource, TimeProvider cl
                 // Each occurrence keeps its own date (moved by the same number of days) and takes the new
                 // wall-clock times, converted on that date: the clock changes give each its own UTC instants.
                 var date = DateOnly.FromDateTime(UkTime.ToLocal(s.StartsAt)).AddDays(dayShift);
-                var occurrence = PlannedOccurrence.On(date, change.StartTime, change.EndTime);
+                var occurrence = change.On(date);
                 if (!occurrence.Exists)
                 {
                     return new FieldError(s.Id == target.Id ? "StartTime" : "", occurrence.Problem!);
                 }
                 startsAt = occurrence.StartUtc!.Value;
                 endsAt = occurrence.EndUtc!.Value;
+                // Checked per occurrence too: across a clock change the same wall-clock times last an hour more.
+                if (SessionRules.LengthProblem(startsAt, endsAt) is { } length)
+                {
+                    return new FieldError(s.Id == target.Id ? "EndTime" : "",
+                        $"The session on {UkTime.Format(startsAt, "ddd d MMM yyyy")}: {length}");
+                }
                 if (startsAt <= now)
                 {
                     return new FieldError(s.Id == target.Id ? "Date" : "",

@@ -1,11 +1,10 @@
 using System.ComponentModel.DataAnnotations;
-using Hangfire;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Outreach.Data;
 using Outreach.Data.Identity;
 using Outreach.Data.Records;
-using Outreach.Jobs.Sms;
+using Outreach.Jobs;
 using Outreach.Web.Infrastructure;
 
 namespace Outreach.Web.Pages.Records;
@@ -15,7 +14,7 @@ namespace Outreach.Web.Pages.Records;
 /// gender and year group), topics, staff, referrals, survey results and any safeguarding concern. The lead
 /// worker writes it; coordinators and administrators correct it; other workers on the session read it.
 /// </summary>
-public class EditModel(RecordData records, IBackgroundJobClient jobs) : PageModel
+public class EditModel(RecordData records, FollowUpJobs followUps) : PageModel
 {
     public RecordForm Form { get; private set; } = null!;
 
@@ -205,14 +204,11 @@ public class EditModel(RecordData records, IBackgroundJobClient jobs) : PageMode
             ModelState.AddErrors(outcome);
             return Page();
         }
-        if (outcome.Value!.OnCallTexted)
-        {
-            jobs.Enqueue<SendOutboxJob>(job => job.RunAsync(CancellationToken.None));
-        }
+        followUps.Enqueue(outcome);
         var message = record.Delivered
             ? $"Recorded: {record.YoungPeople} young people reached. Thank you."
             : "Recorded that the session did not go ahead.";
-        if (outcome.Value.NewConcernId is not null)
+        if (outcome.Value!.NewConcernId is not null)
         {
             message += " Your safeguarding concern has gone to the coordinators.";
         }

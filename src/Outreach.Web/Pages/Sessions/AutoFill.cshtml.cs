@@ -7,8 +7,7 @@ using Microsoft.AspNetCore.Mvc.Rendering;
 using Outreach.Data;
 using Outreach.Data.Sessions;
 using Outreach.Data.Venues;
-using Outreach.Jobs.Messages;
-using Outreach.Jobs.Reminders;
+using Outreach.Jobs;
 using Outreach.Web.Infrastructure;
 
 namespace Outreach.Web.Pages.Sessions;
@@ -17,7 +16,7 @@ namespace Outreach.Web.Pages.Sessions;
 /// Fill a series, or a week's sessions (optionally in one area), with a balanced rota in one action: the
 /// coordinator sees who would go where and why some sessions cannot be filled, then accepts the plan.
 /// </summary>
-public class AutoFillModel(AutoFillData autoFill, VenueData venues, ReminderScheduler reminders, TimeProvider clock, SmsFollowUp sms) : PageModel
+public class AutoFillModel(AutoFillData autoFill, VenueData venues, TimeProvider clock, FollowUpJobs followUps) : PageModel
 {
     private static readonly CultureInfo EnGb = CultureInfo.GetCultureInfo("en-GB");
 
@@ -103,12 +102,8 @@ public class AutoFillModel(AutoFillData autoFill, VenueData venues, ReminderSche
             Plan = await autoFill.PreviewAsync(scope, cancellationToken);
             return Page();
         }
+        followUps.Enqueue(outcome);
         var booked = outcome.Value!;
-        foreach (var assignment in booked)
-        {
-            reminders.ScheduleFor(assignment.AssignmentId, assignment.StartsAt);
-        }
-        sms.AfterBooking();
         var sessions = booked.Select(a => a.SessionId).Distinct().Count();
         TempData["StatusMessage"] =
             $"{Count(booked.Count, "worker", "workers")} assigned to {Count(sessions, "session", "sessions")}. Reminders will be sent by text before each session.";

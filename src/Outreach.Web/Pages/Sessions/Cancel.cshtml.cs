@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Outreach.Data.Sessions;
-using Outreach.Jobs.Messages;
+using Outreach.Jobs;
 using Outreach.Web.Infrastructure;
 
 namespace Outreach.Web.Pages.Sessions;
@@ -11,7 +11,7 @@ namespace Outreach.Web.Pages.Sessions;
 /// Cancels one session, or this one and the later occurrences of its series, with the reason. Bookings
 /// stay as they are (the record of who was due to go); reminders are not sent for cancelled sessions.
 /// </summary>
-public class CancelModel(SessionEditData edits, SmsFollowUp sms) : PageModel
+public class CancelModel(SessionEditData edits, FollowUpJobs followUps) : PageModel
 {
     public SessionForEdit Session { get; private set; } = null!;
 
@@ -52,7 +52,7 @@ public class CancelModel(SessionEditData edits, SmsFollowUp sms) : PageModel
             ModelState.AddErrors(outcome);
             return Page();
         }
-        sms.AfterSessionChange();
+        followUps.Enqueue(outcome);
         var count = outcome.Value!.Count;
         TempData["StatusMessage"] = count == 1 ? "The session is cancelled." : $"{count} sessions are cancelled.";
         return RedirectToPage("Details", new { id });

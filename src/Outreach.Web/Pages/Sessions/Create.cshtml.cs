@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.Mvc.Rendering;
 using Outreach.Data;
-using Outreach.Data.ClosedDays;
 using Outreach.Data.Sessions;
 using Outreach.Data.Venues;
 using Outreach.Data.Workers;
@@ -11,7 +10,7 @@ using Outreach.Web.Infrastructure;
 
 namespace Outreach.Web.Pages.Sessions;
 
-public class CreateModel(SessionData sessions, VenueData venues, TimeProvider clock, ClosedDayData closedDays, SkillData skills) : PageModel
+public class CreateModel(SessionData sessions, VenueData venues, SkillData skills) : PageModel
 {
     [BindProperty]
     public InputModel Input { get; set; } = new();
@@ -69,10 +68,6 @@ public class CreateModel(SessionData sessions, VenueData venues, TimeProvider cl
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
-        if (!SessionKinds.Labels.ContainsKey(Input.Kind ?? ""))
-        {
-            ModelState.AddModelError("Input.Kind", "Choose the kind of session.");
-        }
         DateTime startUtc = default, endUtc = default;
         if (Input.Start is { } start && !UkTime.TryToUtc(start, out startUtc))
         {
@@ -82,43 +77,16 @@ public class CreateModel(SessionData sessions, VenueData venues, TimeProvider cl
         {
             ModelState.AddModelError("Input.End", "That time does not exist in the UK (the clocks go forward then). Choose another.");
         }
-        if (startUtc != default && endUtc != default)
-        {
-            if (startUtc <= clock.GetUtcNow().UtcDateTime)
-            {
-                ModelState.AddModelError("Input.Start", "The start is in the past. Choose a time in the future.");
-            }
-            if (endUtc <= startUtc)
-            {
-                ModelState.AddModelError("Input.End", "The end must be after the start.");
-            }
-            else if (endUtc - startUtc > TimeSpan.FromHours(24))
-            {
-                ModelState.AddModelError("Input.End", "A session can last at most 24 hours.");
-            }
-        }
         if (!ModelState.IsValid)
         {
             await LoadAsync(cancellationToken);
             return Page();
         }
 
-        if (!Input.PlanOnClosedDays)
-        {
-            var days = new[] { Input.Start!.Value, Input.End!.Value }.Select(DateOnly.FromDateTime).Distinct()
-                .Select(day => (Input.VenueId!.Value, day)).ToList();
-            var closures = await closedDays.ClosuresAsync(days, cancellationToken);
-            if (closures.Count > 0)
-            {
-                ModelState.AddModelError("Input.PlanOnClosedDays", SeriesData.ClosedMessage(closures));
-                await LoadAsync(cancellationToken);
-                return Page();
-            }
-        }
-
         var outcome = await sessions.CreateAsync(new NewSession(
             Input.VenueId!.Value, Input.Kind!, Input.Title.Trim(), startUtc, endUtc, Input.RequiredWorkers,
-            Input.ExpectedSize, Input.Notes?.Trim() ?? "", Input.SkillIds, Input.YearGroups.Select(y => (int)Math.Clamp(y, -1, 99)).ToList()),
+            Input.ExpectedSize, Input.Notes?.Trim() ?? "", Input.SkillIds, Input.YearGroups.Select(y => (int)Math.Clamp(y, -1, 99)).ToList(),
+            Input.PlanOnClosedDays),
             HttpContext.Actor(), cancellationToken);
         if (!outcome.Succeeded)
         {

@@ -4,14 +4,13 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Outreach.Data.Messages;
 using Outreach.Data.Sessions;
 using Outreach.Data.Workers;
-using Outreach.Jobs.Messages;
-using Outreach.Jobs.Reminders;
+using Outreach.Jobs;
 using Outreach.Web.Infrastructure;
 
 namespace Outreach.Web.Pages.Sessions;
 
 /// <summary>One session: what, where, when, who is on it, and assigning more workers.</summary>
-public class DetailsModel(SessionData sessions, CandidateData candidates, SkillData skills, ReminderScheduler reminders, AutoFillData autoFill, SmsFollowUp sms, CoverData cover) : PageModel
+public class DetailsModel(SessionData sessions, CandidateData candidates, SkillData skills, AutoFillData autoFill, FollowUpJobs followUps, CoverData cover) : PageModel
 {
     public SessionDetail Session { get; private set; } = null!;
 
@@ -51,8 +50,7 @@ public class DetailsModel(SessionData sessions, CandidateData candidates, SkillD
             ModelState.AddErrors(outcome, prefix: "");
             return Page();
         }
-        reminders.ScheduleFor(outcome.Value, Session.StartsAt);
-        sms.AfterBooking();
+        followUps.Enqueue(outcome);
         var name = Candidates.FirstOrDefault(c => c.Id == WorkerId)?.FullName ?? "The worker";
         TempData["StatusMessage"] = $"{name} is assigned. They are asked by text to confirm, and reminded before the session.";
         return RedirectToPage(new { id });

@@ -6,14 +6,13 @@ using Microsoft.AspNetCore.Mvc.Rendering;
 using Outreach.Data;
 using Outreach.Data.Sessions;
 using Outreach.Data.Venues;
-using Outreach.Jobs.Messages;
-using Outreach.Jobs.Reminders;
+using Outreach.Jobs;
 using Outreach.Web.Infrastructure;
 
 namespace Outreach.Web.Pages.Sessions;
 
 /// <summary>Changes one session, or this one and the later occurrences of its series.</summary>
-public class EditModel(SessionEditData edits, VenueData venues, ReminderScheduler reminders, SmsFollowUp sms) : PageModel
+public class EditModel(SessionEditData edits, VenueData venues, FollowUpJobs followUps) : PageModel
 {
     public SessionForEdit Session { get; private set; } = null!;
 
@@ -91,17 +90,9 @@ public class EditModel(SessionEditData edits, VenueData venues, ReminderSchedule
         {
             return NotFound();
         }
-        if (!SessionKinds.Labels.ContainsKey(Input.Kind ?? ""))
-        {
-            ModelState.AddModelError("Input.Kind", "Choose the kind of session.");
-        }
         if (!Enum.IsDefined(Input.Scope))
         {
             ModelState.AddModelError("Input.Scope", "Choose which sessions to change.");
-        }
-        if (Input.StartTime is { } start && Input.EndTime is { } end && start == end)
-        {
-            ModelState.AddModelError("Input.EndTime", "The end time must differ from the start time.");
         }
         if (!ModelState.IsValid)
         {
@@ -117,15 +108,8 @@ public class EditModel(SessionEditData edits, VenueData venues, ReminderSchedule
             ModelState.AddErrors(outcome);
             return Page();
         }
-        foreach (var moved in outcome.Value!.Moved)
-        {
-            reminders.ScheduleFor(moved.AssignmentId, moved.StartsAt);
-        }
-        if (outcome.Value.Moved.Count > 0)
-        {
-            sms.AfterSessionChange();
-        }
-        var count = outcome.Value.SessionIds.Count;
+        followUps.Enqueue(outcome);
+        var count = outcome.Value!.SessionIds.Count;
         TempData["StatusMessage"] = count switch
         {
             0 => "Nothing was changed.",
