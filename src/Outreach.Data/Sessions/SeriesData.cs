@@ -66,6 +66,10 @@ public sealed class SeriesData(NpgsqlDataSource dataSource, ClosedDayData closed
         {
             return Fail("EndTime", "The end time must differ from the start time.");
         }
+        if (SessionRules.OvernightProblem(pattern.StartTime, pattern.EndTime) is { } overnight)
+        {
+            return Fail("EndTime", overnight);
+        }
         var preview = await PreviewAsync(series, cancellationToken);
         if (preview.TooMany)
         {

@@ -81,6 +81,10 @@ public sealed class SessionEditData(NpgsqlDataSource dataSource, TimeProvider cl
         {
             errors.Add(new FieldError("EndTime", "The end time must differ from the start time."));
         }
+        else if (change.EndDate is null && SessionRules.OvernightProblem(change.StartTime, change.EndTime) is { } overnight)
+        {
+            errors.Add(new FieldError("EndTime", overnight));
+        }
         else if (change.On(change.Date) is { StartUtc: { } startUtc, EndUtc: { } endUtc }
             && SessionRules.LengthProblem(startUtc, endUtc) is { } length)
         {

@@ -19,6 +19,28 @@ public static class SessionRules
 
     public const string StartInPast = "The start is in the past. Choose a time in the future.";
 
+    /// <summary>
+    /// An end typed as a time earlier than the start is read as the next day, for night shifts (18:00 to 02:00).
+    /// Read that way it may make a session at most this long: a longer one (10:00 to 09:00 is 23 hours) is far
+    /// likelier a mistyped end than a night shift, so it is refused instead of saved. A longer overnight session
+    /// is planned with an end date (the API's end instant).
+    /// </summary>
+    public static readonly TimeSpan LongestOvernight = TimeSpan.FromHours(16);
+
+    /// <summary>Why an end time earlier than the start (so on the next day) is not taken, or null.</summary>
+    public static string? OvernightProblem(TimeOnly start, TimeOnly end)
+    {
+        if (end >= start)
+        {
+            return null;
+        }
+        var length = end.ToTimeSpan() + TimeSpan.FromDays(1) - start.ToTimeSpan();
+        return length <= LongestOvernight
+            ? null
+            : string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"The end ({end:HH:mm}) is earlier than the start ({start:HH:mm}), so it would be the next day and the session {length.TotalHours:0.#} hours long. Set an end after the start, or a next-day end at most {LongestOvernight.TotalHours:0} hours after it.");
+    }
+
     /// <summary>Why a session from <paramref name="startUtc"/> to <paramref name="endUtc"/> cannot be planned, or null.</summary>
     public static string? LengthProblem(DateTime startUtc, DateTime endUtc) =>
         endUtc <= startUtc ? EndNotAfterStart

@@ -155,6 +155,78 @@ public sealed class SessionRuleDoorTests(OutreachApp app)
         Assert.Equal(start, (await StoredStartAsync(session)));
     }
 
+    // --- An end earlier than the start is the next day only for a night shift (at most 16 hours) ---
+
+    [Fact]
+    public async Task The_Edit_page_refuses_an_end_before_the_start_that_would_make_a_23_hour_session_and_keeps_a_night_shift()
+    {
+        using var client = await app.SignedInAsync(Roles.Coordinator);
+        var venue = await TestData.VenueAsync(app.DataSource);
+        var start = UkTime.StartOfDay(DateOnly.FromDateTime(DateTime.UtcNow).AddDays(300)).AddHours(10);
+        var session = await TestData.SessionAsync(app.DataSource, start, TimeSpan.FromHours(1), venue);
+        var day = UkTime.ToLocal(start).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        Dictionary<string, string> Edit(string from, string to) => new()
+        {
+            ["Input.Scope"] = "This", ["Input.Date"] = day, ["Input.StartTime"] = from, ["Input.EndTime"] = to,
+            ["Input.VenueId"] = Id(venue), ["Input.Kind"] = "workshop", ["Input.Title"] = "Edited workshop", ["Input.RequiredWorkers"] = "1",
+            ["Input.Notes"] = "",
+        };
+
+        using (var refused = await client.PostFormAsync($"/Sessions/Edit/{session}", Edit("10:00", "09:00")))
+        {
+            Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+            Assert.Contains("23 hours long", FieldMessage.For(await refused.Content.ReadAsStringAsync(), "Input.EndTime"), StringComparison.Ordinal);
+        }
+        Assert.Equal(TimeSpan.FromHours(1), await StoredLengthAsync(session));
+
+        using var night = await client.PostFormAsync($"/Sessions/Edit/{session}", Edit("18:00", "02:00"));
+        Assert.Equal(HttpStatusCode.Redirect, night.StatusCode);
+        Assert.Equal(TimeSpan.FromHours(8), await StoredLengthAsync(session));
+    }
+
+    [Fact]
+    public async Task The_series_page_refuses_an_end_before_the_start_that_would_make_each_session_23_hours()
+    {
+        using var client = await app.SignedInAsync(Roles.Coordinator);
+        var venue = await TestData.VenueAsync(app.DataSource, "emergency_department");
+        var title = TestData.Unique("Overnight");
+        using var refused = await client.PostFormAsync("/Sessions/CreateSeries", new()
+        {
+            ["Input.VenueId"] = Id(venue), ["Input.Kind"] = "ae_shift", ["Input.Title"] = title,
+            ["Input.StartTime"] = "10:00", ["Input.EndTime"] = "09:00", ["Input.FirstDate"] = "2027-10-23",
+            ["Input.Ends"] = "count", ["Input.Count"] = "2", ["Input.UntilDate"] = "", ["Input.RequiredWorkers"] = "1",
+            ["Input.Notes"] = "", ["Input.Weekdays[0]"] = "Saturday",
+        });
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        Assert.Contains("23 hours long", FieldMessage.For(await refused.Content.ReadAsStringAsync(), "Input.EndTime"), StringComparison.Ordinal);
+        await using var c = await app.DataSource.OpenConnectionAsync();
+        Assert.Equal(0, await c.ExecuteScalarAsync<long>("SELECT count(*) FROM outreach.sessions WHERE title = @title", new { title }));
+    }
+
+    [Fact]
+    public async Task PATCH_refuses_an_end_before_the_start()
+    {
+        using var http = await ClientWithKeyAsync();
+        var venue = await TestData.VenueAsync(app.DataSource);
+        var start = UkTime.StartOfDay(DateOnly.FromDateTime(DateTime.UtcNow).AddDays(300)).AddHours(10);
+        var session = await TestData.SessionAsync(app.DataSource, start, TimeSpan.FromHours(1), venue);
+
+        using var api = await http.PatchAsJsonAsync($"/api/v1/sessions/{session}", new
+        {
+            startsAt = new DateTimeOffset(start, TimeSpan.Zero), endsAt = new DateTimeOffset(start.AddHours(-1), TimeSpan.Zero),
+        });
+
+        Assert.Equal(HttpStatusCode.BadRequest, api.StatusCode);
+        Assert.Equal(TimeSpan.FromHours(1), await StoredLengthAsync(session));
+    }
+
+    private async Task<TimeSpan> StoredLengthAsync(long session)
+    {
+        await using var c = await app.DataSource.OpenConnectionAsync();
+        return TimeSpan.FromSeconds(await c.ExecuteScalarAsync<double>(
+            "SELECT extract(epoch FROM ends_at - starts_at)::float8 FROM outreach.sessions WHERE id = @session", new { session }));
+    }
+
     // --- Helpers ---
 
     private sealed record NewSessionBody(
