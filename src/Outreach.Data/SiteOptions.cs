@@ -33,7 +33,7 @@ public sealed class SiteOptions : IValidatableObject
     public string Link(string pathAndQuery) => BaseUrl + pathAndQuery;
 
     /// <summary>The host (and port, when not the default) people use; requests for any other host are refused.</summary>
-    public string Host => new Uri(PublicBaseUrl).Authority;
+    public string Host => Uri.TryCreate(PublicBaseUrl, UriKind.Absolute, out var uri) ? uri.Authority : "";
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

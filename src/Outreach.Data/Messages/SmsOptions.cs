@@ -73,7 +73,11 @@ public sealed class SmsOptions : IValidatableObject
     /// <summary>Messages about sessions this close are urgent (sent through quiet hours).</summary>
     public static readonly TimeSpan UrgentWithin = TimeSpan.FromHours(12);
 
-    public SmsSendPolicy Policy => new(ClockTimeAttribute.Parse(QuietHoursStart), ClockTimeAttribute.Parse(QuietHoursEnd), DailyCap);
+    // A property the validator reads too, before it has checked the times: so it must not throw on a bad one.
+    public SmsSendPolicy Policy => new(
+        ClockTimeAttribute.TryParse(QuietHoursStart, out var start) ? start : SmsSendPolicy.Default.QuietStart,
+        ClockTimeAttribute.TryParse(QuietHoursEnd, out var end) ? end : SmsSendPolicy.Default.QuietEnd,
+        DailyCap);
 
     public string RosterCron()
     {
