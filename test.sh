@@ -14,6 +14,8 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+# A zone that is not UTC (nor the UK), so a local-time mistake fails a test instead of passing by accident.
+export TZ=America/New_York
 results=$(mktemp -d)
 dotnet build Outreach.sln -nologo -v quiet -clp:ErrorsOnly || { echo "0 passed, 1 failed"; exit 1; }
 dotnet test Outreach.sln --no-build -nologo --logger "trx;LogFilePrefix=run" --results-directory "$results" "$@"

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
@@ -14,14 +13,16 @@ using Outreach.Data.Records;
 using Outreach.Data.Sessions;
 using Outreach.Data.Venues;
 using Outreach.Data.Workers;
+using Outreach.Data.Settings;
+using Microsoft.Extensions.Options;
 
 namespace Outreach.Data;
 
 public static class DataServiceCollectionExtensions
 {
     /// <param name="maxConnections">
-    /// At most this many database connections at once (the <c>Database:MaxConnections</c> setting); without it,
-    /// the connection string's Maximum Pool Size. Requests beyond it wait their turn in this process, which
+    /// At most this many database connections at once; without it, the <c>Database:MaxConnections</c> setting, or
+    /// else the connection string's Maximum Pool Size. Requests beyond it wait their turn in this process, which
     /// keeps response times even: PostgreSQL given many more busy connections than it has cores spends the
     /// difference switching between them.
     /// </param>
@@ -33,13 +34,19 @@ public static class DataServiceCollectionExtensions
             // One connection is held all the time by the site's calendar-change listener.
             throw new InvalidOperationException("Database:MaxConnections must be at least 2.");
         }
-        services.AddSingleton(_ =>
+        services.AddSettings<DatabaseOptions>(DatabaseOptions.Section);
+        services.AddSettings<DemoOptions>(DemoOptions.Section);
+        services.AddSettings<SmsOptions>(SmsOptions.Section);
+        services.AddSettings<SiteOptions>(SiteOptions.Section);
+        services.AddSettings<SchedulingOptions>(SchedulingOptions.Section)
+            .Validate(o => o.TravelBufferMinutes is >= 0 and <= 24 * 60, "Scheduling:TravelBufferMinutes must be whole minutes from 0 to 1440.");
+        services.AddSingleton(provider =>
         {
             // No automatic preparing: a prepared statement may get PostgreSQL's generic plan, which for an ordinary
             // query can be many times slower than the plan for the actual values. The few statements that gain
             // are prepared explicitly, written so that their plan does not depend on the values.
             var builder = new NpgsqlDataSourceBuilder(connectionString) { Name = "outreach" };
-            if (maxConnections is { } max)
+            if ((maxConnections ?? provider.GetRequiredService<IOptions<DatabaseOptions>>().Value.MaxConnections) is { } max)
             {
                 builder.ConnectionStringBuilder.MaxPoolSize = max;
             }
@@ -55,22 +62,10 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<SkillData>();
         services.AddSingleton<AvailabilityData>();
         services.AddSingleton<CandidateData>();
-        // Bound here so the site, the job workers and a bare test container all get it (defaults without configuration).
-        services.AddOptions<SchedulingOptions>().Configure<IServiceProvider>((options, provider) =>
-            provider.GetService<IConfiguration>()?.GetSection(SchedulingOptions.Section).Bind(options));
-        services.AddOptions<SiteOptions>().Configure<IServiceProvider>((options, provider) =>
-            provider.GetService<IConfiguration>()?.GetSection(SiteOptions.Section).Bind(options))
-            .ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SessionData>();
         services.AddSingleton<SeriesData>();
         services.AddSingleton<SessionEditData>();
         services.AddSingleton<ClosedDayData>();
-        services.AddOptions<RecordingOptions>().Configure<IServiceProvider>((options, provider) =>
-        {
-            var configuration = provider.GetService<IConfiguration>();
-            options.OnCallCoordinatorMobile = configuration?["Sms:OnCallCoordinatorMobile"];
-            options.PublicBaseUrl = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<SiteOptions>>().Value.PublicBaseUrl;
-        });
         services.AddSingleton<RecordData>();
         services.AddSingleton<TopicData>();
         services.AddSingleton<Outreach.Data.Safeguarding.SafeguardingData>();

@@ -3,6 +3,9 @@ using Hangfire.PostgreSql;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Outreach.Data;
+using Outreach.Data.Messages;
+using Outreach.Data.Settings;
 using Outreach.Jobs.Reach;
 using Outreach.Jobs.Reminders;
 using Outreach.Jobs.Sms;
@@ -18,7 +21,8 @@ public static class JobsServiceCollectionExtensions
     {
         services.AddOutreachSms(configuration);
         services.AddOutreachJobClasses(configuration);
-        var jobOptions = configuration.GetSection(JobOptions.Section).Get<JobOptions>() ?? new JobOptions();
+        // Hangfire's storage and server are shaped by these, so they are read (and checked) now.
+        var jobOptions = services.AddSettingsNow<JobOptions>(configuration, JobOptions.Section);
 
         services.AddHangfire(config => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
@@ -50,17 +54,10 @@ public static class JobsServiceCollectionExtensions
     /// <summary>The SMS gateway: Twilio when credentials are configured, else the development gateway.</summary>
     public static IServiceCollection AddOutreachSms(this IServiceCollection services, IConfiguration configuration)
     {
-        services.Configure<TwilioOptions>(options =>
-        {
-            configuration.GetSection(TwilioOptions.Section).Bind(options);
-            if (options.StatusCallbackUrl is null
-                && Uri.TryCreate(configuration["Site:PublicBaseUrl"]?.TrimEnd('/') + "/twilio/status", UriKind.Absolute, out var callback))
-            {
-                options.StatusCallbackUrl = callback;
-            }
-        });
-        services.AddOptions<SmsOptions>().Bind(configuration.GetSection(SmsOptions.Section))
-            .Validate(o => o.IsValid, "Sms settings: cap and rate must not be negative, and the sending lease must exceed the request timeout.");
+        services.AddOptions<TwilioOptions>().Bind(configuration.GetSection(TwilioOptions.Section))
+            .Configure<IOptions<SiteOptions>>((options, site) => options.StatusCallbackUrl ??= new Uri(site.Value.Link("/twilio/status")))
+            .ValidateDataAnnotations().ValidateOnStart();
+        // Sms itself is bound by AddOutreachData: the data layer texts the on-call coordinator too.
         // The timeout bounds how long a request can be out, which the sending lease relies on.
         services.AddHttpClient<TwilioSmsGateway>((sp, http) => http.Timeout = sp.GetRequiredService<IOptions<SmsOptions>>().Value.RequestTimeout)
             .AddHttpMessageHandler(sp => new TwilioBaseUrlHandler(sp.GetRequiredService<IOptions<TwilioOptions>>().Value.ApiBaseUrl));
@@ -74,7 +71,7 @@ public static class JobsServiceCollectionExtensions
     /// <summary>The job classes Hangfire activates (one class per job).</summary>
     public static IServiceCollection AddOutreachJobClasses(this IServiceCollection services, IConfiguration configuration)
     {
-        services.Configure<ReminderOptions>(configuration.GetSection(ReminderOptions.Section));
+        services.AddOptions<ReminderOptions>().Bind(configuration.GetSection(ReminderOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddTransient<SendOutboxJob>();
         services.AddTransient<ReminderJob>();
         services.AddTransient<ReminderScheduler>();
@@ -84,9 +81,8 @@ public static class JobsServiceCollectionExtensions
         services.AddTransient<CheckVenueImportJob>();
         services.AddTransient<CommitVenueImportJob>();
         services.AddOptions<Retention.RetentionOptions>().Bind(configuration.GetSection(Retention.RetentionOptions.Section))
-            .Validate(o => o.IsValid, "Retention periods must be at least one month.");
+            .ValidateDataAnnotations().ValidateOnStart();
         services.AddTransient<Retention.RetentionJob>();
-        services.Configure<Messages.MessagingOptions>(configuration.GetSection(Messages.MessagingOptions.Section));
         services.AddTransient<Messages.ConfirmationJob>();
         services.AddTransient<Messages.CoverOfferJob>();
         services.AddTransient<Messages.SessionNoticeJob>();

@@ -22,12 +22,12 @@ public static class WorkerProgram
             return 2;
         }
 
-        builder.Services.AddOutreachData(connectionString, builder.Configuration.GetValue<int?>("Database:MaxConnections"));
+        builder.Services.AddOutreachData(connectionString);
         builder.Services.AddOutreachJobs(builder.Configuration, connectionString, runServer: true);
 
         using var host = builder.Build();
         RecurringJobs.Register(host.Services.GetRequiredService<IRecurringJobManager>(),
-            host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Messages.MessagingOptions>>().Value.RosterCron());
+            host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Outreach.Data.Messages.SmsOptions>>().Value.RosterCron());
         await host.RunAsync();
         return 0;
     }

@@ -21,7 +21,7 @@ public static class RecurringJobs
     public const string RecordChaser = "records-chase-missing";
     public const string FollowUpReminders = "engagements-follow-up-reminders";
 
-    /// <param name="rosterCron">When the weekly roster goes (UK time); see <see cref="Messages.MessagingOptions.RosterCron"/>.</param>
+    /// <param name="rosterCron">When the weekly roster goes (UK time); see <see cref="Outreach.Data.Messages.SmsOptions.RosterCron"/>.</param>
     public static void Register(IRecurringJobManager manager, string? rosterCron = null)
     {
         var uk = new RecurringJobOptions { TimeZone = UkTime.Zone };
@@ -36,7 +36,7 @@ public static class RecurringJobs
         manager.AddOrUpdate<Messages.CoverOfferJob>(CoverOffers, job => job.RunAsync(CancellationToken.None), "* * * * *", uk);
         manager.AddOrUpdate<Messages.SessionNoticeJob>(SessionNotices, job => job.RunAsync(CancellationToken.None), "* * * * *", uk);
         manager.AddOrUpdate<Messages.WeeklyRosterJob>(WeeklyRoster, job => job.RunAsync(CancellationToken.None),
-            rosterCron ?? new Messages.MessagingOptions().RosterCron(), uk);
+            rosterCron ?? new Outreach.Data.Messages.SmsOptions().RosterCron(), uk);
         manager.AddOrUpdate<Records.RecordChaserJob>(RecordChaser, job => job.RunAsync(CancellationToken.None), "*/15 * * * *", uk);
         manager.AddOrUpdate<Engagements.FollowUpReminderJob>(FollowUpReminders, job => job.RunAsync(CancellationToken.None), "*/15 * * * *", uk);
     }

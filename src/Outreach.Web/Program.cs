@@ -3,10 +3,15 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Outreach.Data.Security;
 using Outreach.Data;
 using Outreach.Data.Identity;
+using Outreach.Data.Database;
+using Outreach.Data.Demo;
+using Outreach.Data.Messages;
+using Outreach.Data.Settings;
 using Outreach.Jobs;
 using Outreach.Web.Endpoints;
 using Outreach.Web.Infrastructure;
@@ -22,8 +27,8 @@ if (string.IsNullOrWhiteSpace(connectionString))
     return 2;
 }
 
-builder.Services.AddOutreachData(connectionString, builder.Configuration.GetValue<int?>("Database:MaxConnections"));
-var jobOptions = builder.Configuration.GetSection(JobOptions.Section).Get<JobOptions>() ?? new JobOptions();
+builder.Services.AddOutreachData(connectionString);
+var jobOptions = builder.Services.AddSettingsNow<JobOptions>(builder.Configuration, JobOptions.Section);
 builder.Services.AddOutreachJobs(builder.Configuration, connectionString, runServer: command is null && jobOptions.RunServerInWeb);
 
 builder.Services
@@ -52,7 +57,7 @@ builder.Services.AddOutreachSignInPolicy(builder.Configuration);
 builder.Services.Configure<PasswordHasherOptions>(options => options.IterationCount = 210_000);
 builder.Services.AddOutreachDataProtection(builder.Configuration);
 builder.Services.AddOutreachRateLimits(builder.Configuration);
-builder.Services.AddPublicAddress(builder.Configuration);
+builder.Services.AddPublicAddress();
 builder.Services.AddSingleton<TwilioRequestGuard>();
 builder.Services.AddSingleton<SecurityEventLog>();
 builder.Services.AddApiKeyAuthentication();
@@ -125,18 +130,21 @@ switch (command)
         return 2;
 }
 
-if (app.Configuration.GetValue("Database:MigrateOnStartup", true))
+// Settings are checked here, before anything touches the database, so a bad one stops the site with its name.
+app.Services.GetRequiredService<IStartupValidator>().Validate();
+if (app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.MigrateOnStartup)
 {
     await Setup.MigrateAsync(app.Services, CancellationToken.None);
 }
 RecurringJobs.Register(app.Services.GetRequiredService<IRecurringJobManager>(),
-    app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Outreach.Jobs.Messages.MessagingOptions>>().Value.RosterCron());
-if (app.Configuration.GetValue("Demo:Load", false))
+    app.Services.GetRequiredService<IOptions<SmsOptions>>().Value.RosterCron());
+var demo = app.Services.GetRequiredService<IOptions<DemoOptions>>().Value;
+if (demo.Load)
 {
-    await Setup.LoadDemoAsync(app.Services, app.Configuration["Demo:Password"] ?? "outreach-demo-2026", CancellationToken.None);
+    await Setup.LoadDemoAsync(app.Services, demo.Password, CancellationToken.None);
 }
 
-app.UsePublicAddress(app.Configuration);
+app.UsePublicAddress();
 app.UseSecurityHeaders();
 if (!app.Environment.IsDevelopment())
 {
@@ -149,7 +157,7 @@ app.UseStaticFiles();
 app.UseRouting();
 app.UseNullCharacterRefusal();
 app.UseAuthentication();
-app.UseTwoFactorEnforcement(app.Configuration.GetValue("Security:RequireTwoFactorForStaff", true));
+app.UseTwoFactorEnforcement(app.Services.GetRequiredService<IOptions<SecurityOptions>>().Value.RequireTwoFactorForStaff);
 app.UseAuthorization();
 app.UseRateLimiter();
 app.UseOutputCache();

@@ -31,11 +31,20 @@ public sealed class ConfirmationData(NpgsqlDataSource dataSource)
 
     /// <summary>A booking taken off a session: its question no longer stands.</summary>
     public static Task VoidForAssignmentAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, long assignmentId, CancellationToken cancellationToken) =>
+        NpgsqlConnection connection, NpgsqlTransaction transaction, long assignmentId, DateTime nowUtc, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition("""
-            UPDATE outreach.confirmation_requests SET status = 'void', answered_at = now()
+            UPDATE outreach.confirmation_requests SET status = 'void', answered_at = @nowUtc
             WHERE assignment_id = @assignmentId AND status IN ('pending', 'expired')
-            """, new { assignmentId }, transaction, cancellationToken: cancellationToken));
+            """, new { assignmentId, nowUtc }, transaction, cancellationToken: cancellationToken));
+
+    /// <summary>As the overload with a time, at the database's transaction time, for the session operation until it passes its own clock.</summary>
+    public static async Task VoidForAssignmentAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, long assignmentId, CancellationToken cancellationToken)
+    {
+        var nowUtc = await connection.ExecuteScalarAsync<DateTime>(new CommandDefinition(
+            "SELECT now()", transaction: transaction, cancellationToken: cancellationToken));
+        await VoidForAssignmentAsync(connection, transaction, assignmentId, nowUtc, cancellationToken);
+    }
 
     public async Task<IReadOnlyList<UnsentConfirmation>> UnsentAsync(DateTime nowUtc, CancellationToken cancellationToken)
     {
@@ -122,7 +131,7 @@ public sealed class ConfirmationData(NpgsqlDataSource dataSource)
         var result = new List<ExpiredConfirmation>(expired.Count);
         foreach (var e in expired)
         {
-            var offerId = await CoverData.OpenAsync(connection, transaction, e.SessionId, e.AssignmentId, "unconfirmed", cancellationToken);
+            var offerId = await CoverData.OpenAsync(connection, transaction, e.SessionId, e.AssignmentId, "unconfirmed", nowUtc, cancellationToken);
             await AlertData.RaiseAsync(connection, transaction, new NewAlert(
                 $"unconfirmed:request:{e.RequestId}", "unconfirmed",
                 $"{e.Name} has not confirmed {(string.IsNullOrWhiteSpace(e.Title) ? "a session" : e.Title)} on {UkTime.Format(e.StartsAt)}. " +

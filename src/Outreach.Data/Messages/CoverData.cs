@@ -28,20 +28,34 @@ public sealed class CoverData(NpgsqlDataSource dataSource, CandidateData candida
     /// Opens an offer for the place of <paramref name="assignmentId"/>, in the caller's transaction, when the session
     /// is still to happen and short of workers (an unconfirmed worker's own place counts as empty).
     /// </summary>
+    /// <param name="nowUtc">The moment of the change, from the caller's clock: a session that has started gets no offer.</param>
     /// <returns>The offer's id, or null when no offer was needed or one is open already.</returns>
     public static Task<long?> OpenAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, long sessionId, long assignmentId, string reason,
-        CancellationToken cancellationToken) =>
+        DateTime nowUtc, CancellationToken cancellationToken) =>
         connection.ExecuteScalarAsync<long?>(new CommandDefinition("""
             INSERT INTO outreach.cover_offers (session_id, assignment_id, reason)
             SELECT s.id, @assignmentId, @reason FROM outreach.sessions s
-            WHERE s.id = @sessionId AND s.status IN ('planned', 'confirmed') AND s.starts_at > now()
+            WHERE s.id = @sessionId AND s.status IN ('planned', 'confirmed') AND s.starts_at > @nowUtc
               AND (SELECT count(*) FROM outreach.assignments a
                     WHERE a.session_id = s.id AND a.status IN ('assigned', 'confirmed')
                       AND NOT (@reason = 'unconfirmed' AND a.id = @assignmentId)) < s.required_workers
             ON CONFLICT (assignment_id) WHERE status IN ('open', 'escalated') DO NOTHING
             RETURNING id
-            """, new { sessionId, assignmentId, reason }, transaction, cancellationToken: cancellationToken));
+            """, new { sessionId, assignmentId, reason, nowUtc }, transaction, cancellationToken: cancellationToken));
+
+    /// <summary>
+    /// As <see cref="OpenAsync(NpgsqlConnection, NpgsqlTransaction, long, long, string, DateTime, CancellationToken)"/>,
+    /// at the database's transaction time, for the session operation until it passes its own clock.
+    /// </summary>
+    public static async Task<long?> OpenAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, long sessionId, long assignmentId, string reason,
+        CancellationToken cancellationToken)
+    {
+        var nowUtc = await connection.ExecuteScalarAsync<DateTime>(new CommandDefinition(
+            "SELECT now()", transaction: transaction, cancellationToken: cancellationToken));
+        return await OpenAsync(connection, transaction, sessionId, assignmentId, reason, nowUtc, cancellationToken);
+    }
 
     /// <summary>Offers opened but not yet sent to anyone.</summary>
     public async Task<IReadOnlyList<OfferToMake>> NotYetOfferedAsync(CancellationToken cancellationToken)

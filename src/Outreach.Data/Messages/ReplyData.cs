@@ -295,7 +295,7 @@ public sealed class ReplyData(NpgsqlDataSource dataSource, TimeProvider clock)
         await VoidRemindersAsync(connection, transaction, booking.WorkerId, q.SessionId, "booking declined", cancellationToken);
         await AuditLog.WriteAsync(connection, transaction, actor, "decline", "assignment", q.AssignmentId,
             new { Status = "assigned", booking.IsLead }, new { Status = "declined", IsLead = false, q.Code }, cancellationToken);
-        var offer = await CoverData.OpenAsync(connection, transaction, q.SessionId, q.AssignmentId, "declined", cancellationToken);
+        var offer = await CoverData.OpenAsync(connection, transaction, q.SessionId, q.AssignmentId, "declined", now, cancellationToken);
         // A place already on offer because it went unconfirmed stays on offer.
         var onOffer = offer is not null || await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
             "SELECT EXISTS (SELECT 1 FROM outreach.cover_offers WHERE assignment_id = @AssignmentId AND status IN ('open', 'escalated'))",
@@ -357,7 +357,7 @@ public sealed class ReplyData(NpgsqlDataSource dataSource, TimeProvider clock)
                     """, new { offer.AssignmentId }, transaction, cancellationToken: cancellationToken));
                 if (original is { } gone)
                 {
-                    await ConfirmationData.VoidForAssignmentAsync(connection, transaction, offer.AssignmentId, cancellationToken);
+                    await ConfirmationData.VoidForAssignmentAsync(connection, transaction, offer.AssignmentId, now, cancellationToken);
                     await VoidRemindersAsync(connection, transaction, gone.WorkerId, q.SessionId, "place given to cover", cancellationToken);
                     await AuditLog.WriteAsync(connection, transaction, actor, "withdraw", "assignment", offer.AssignmentId,
                         new { Status = "assigned", gone.IsLead }, new { Status = "withdrawn", Reason = "not confirmed; cover taken" }, cancellationToken);

@@ -83,8 +83,8 @@ public sealed class ImpactData(NpgsqlDataSource dataSource, TimeProvider clock)
         catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
             await progress.ExecuteAsync(new CommandDefinition(
-                "UPDATE outreach.compile_runs SET status = 'failed', finished_at = clock_timestamp() WHERE id = @id",
-                new { id }, cancellationToken: CancellationToken.None));
+                "UPDATE outreach.compile_runs SET status = 'failed', finished_at = @finishedAt WHERE id = @id",
+                new { id, finishedAt = clock.GetUtcNow().UtcDateTime }, cancellationToken: CancellationToken.None));
             throw;
         }
     }
@@ -167,10 +167,10 @@ public sealed class ImpactData(NpgsqlDataSource dataSource, TimeProvider clock)
         }
         await Execute("UPDATE outreach.impact_compile_state SET as_of = @asOf::date WHERE id = 1", new { asOf });
         await Execute("""
-            UPDATE outreach.compile_runs SET status = 'finished', finished_at = clock_timestamp(), rows_written = @rows,
+            UPDATE outreach.compile_runs SET status = 'finished', finished_at = @finishedAt, rows_written = @rows,
                    months_done = @total
             WHERE id = @runId
-            """, new { rows, total = months.Count, runId });
+            """, new { rows, total = months.Count, runId, finishedAt = clock.GetUtcNow().UtcDateTime });
         await transaction.CommitAsync(cancellationToken);
         return new CompileResult(runId, months.Count, rows);
     }

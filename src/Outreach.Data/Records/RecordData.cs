@@ -78,7 +78,7 @@ public static class RecordVocabulary
     public static readonly IReadOnlyList<string> YearGroups = ["6", "7", "8", "9", "10", "11", "12", "13"];
 }
 
-public sealed class RecordData(NpgsqlDataSource dataSource, TimeProvider clock, IOptions<RecordingOptions> options)
+public sealed class RecordData(NpgsqlDataSource dataSource, TimeProvider clock, IOptions<SmsOptions> sms, IOptions<SiteOptions> site)
 {
     // A youth worker reaches only sessions they are (or were) assigned to; coordinators reach all.
     private const string ScopeFilter = """
@@ -525,13 +525,13 @@ public sealed class RecordData(NpgsqlDataSource dataSource, TimeProvider clock, 
             sessionId), cancellationToken);
 
         var texted = false;
-        if (MobileNumber.TryNormalise(options.Value.OnCallCoordinatorMobile, out var onCall, out _))
+        if (MobileNumber.TryNormalise(sms.Value.OnCallCoordinatorMobile, out var onCall, out _))
         {
             // No details in a text message: it says where to read them.
             texted = await OutboxData.AddAsync(connection, transaction, new OutgoingSms(
                 $"safeguarding:concern:{id}:on-call", "safeguarding", null, sessionId, onCall,
                 $"Outreach: safeguarding concern raised at {session.VenueName} ({when}). Read it: " +
-                options.Value.Link($"/Safeguarding/Details/{id.ToString(CultureInfo.InvariantCulture)}"),
+                site.Value.Link($"/Safeguarding/Details/{id.ToString(CultureInfo.InvariantCulture)}"),
                 now, null), cancellationToken) is not null;
         }
         return new RecordSaved(id, texted);

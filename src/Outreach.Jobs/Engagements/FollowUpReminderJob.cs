@@ -16,7 +16,7 @@ namespace Outreach.Jobs.Engagements;
 /// follow-up (the outbox key), from 09:00 UK time on the day. A follow-up nobody can be texted about is an alert.
 /// </summary>
 public sealed class FollowUpReminderJob(
-    EngagementData engagements, OutboxData outbox, AlertData alerts, IBackgroundJobClient jobs, IOptions<RecordingOptions> options,
+    EngagementData engagements, OutboxData outbox, AlertData alerts, IBackgroundJobClient jobs, IOptions<SiteOptions> site,
     TimeProvider clock)
 {
     // A follow-up that came due while the job was not running for a while still gets its reminder.
@@ -34,7 +34,7 @@ public sealed class FollowUpReminderJob(
             {
                 var morning = UkTime.TryToUtc(due.DueOn.Date.AddHours(9), out var nine) ? nine : now;
                 var id = await outbox.AddAsync(new OutgoingSms(
-                    key, "follow-up-due", workerId, null, mobile, Compose(due, options.Value),
+                    key, "follow-up-due", workerId, null, mobile, Compose(due, site.Value),
                     RecordChaserJob.DaytimeFrom(morning > now ? morning : now), null), cancellationToken);
                 queued += id is null ? 0 : 1;
             }
@@ -51,8 +51,8 @@ public sealed class FollowUpReminderJob(
         }
     }
 
-    public static string Compose(FollowUpReminder due, RecordingOptions options) =>
+    public static string Compose(FollowUpReminder due, SiteOptions site) =>
         $"Outreach: the {EngagementVocabulary.StageLabel(due.Stage)} follow-up for {due.Reference} is due " +
         due.DueOn.ToString("ddd d MMM", CultureInfo.GetCultureInfo("en-GB")) + ". Record the outcome: " +
-        options.Link("/Engagements/Details/" + due.EngagementId.ToString(CultureInfo.InvariantCulture));
+        site.Link("/Engagements/Details/" + due.EngagementId.ToString(CultureInfo.InvariantCulture));
 }

@@ -11,7 +11,7 @@ namespace Outreach.Jobs.Messages;
 /// the ones past their deadline: an alert for the coordinators and the place offered as cover.
 /// </summary>
 public sealed class ConfirmationJob(
-    ConfirmationData confirmations, IBackgroundJobClient jobs, IOptions<MessagingOptions> options,
+    ConfirmationData confirmations, IBackgroundJobClient jobs, IOptions<SmsOptions> options,
     TimeProvider clock, ILogger<ConfirmationJob> logger)
 {
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -23,7 +23,7 @@ public sealed class ConfirmationJob(
             var body = SmsText.ConfirmationRequest(request.Title, request.VenueName, request.StartsAt, request.EndsAt,
                 request.OtherOpenQuestions > 0 ? request.Code : null);
             if (await confirmations.QueueAsync(request.RequestId, new OutgoingSms(request.DedupeKey, "confirmation", request.WorkerId, request.SessionId,
-                    request.MobileE164, body, now, request.StartsAt, request.StartsAt - now <= MessagingOptions.UrgentWithin), cancellationToken) is not null)
+                    request.MobileE164, body, now, request.StartsAt, request.StartsAt - now <= SmsOptions.UrgentWithin), cancellationToken) is not null)
             {
                 queued++;
             }

@@ -13,7 +13,7 @@ namespace Outreach.Jobs.Messages;
 /// in time (dashboard alert and a text to the on-call coordinator). Every message is keyed, so a rerun adds nothing.
 /// </summary>
 public sealed class CoverOfferJob(
-    CoverData cover, OutboxData outbox, IBackgroundJobClient jobs, IOptions<MessagingOptions> options, TimeProvider clock,
+    CoverData cover, OutboxData outbox, IBackgroundJobClient jobs, IOptions<SmsOptions> options, TimeProvider clock,
     ILogger<CoverOfferJob> logger)
 {
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -43,7 +43,7 @@ public sealed class CoverOfferJob(
                 _ => ("cover_given_away", SmsText.PlaceGivenAway(m.Title, m.VenueName, m.StartsAt, m.EndsAt)),
             };
             if (await outbox.AddAsync(new OutgoingSms(m.DedupeKey, purpose, m.WorkerId, m.SessionId, m.MobileE164, body, now, m.StartsAt,
-                    Urgent: m.Kind == "offer" || m.StartsAt - now <= MessagingOptions.UrgentWithin), cancellationToken) is not null)
+                    Urgent: m.Kind == "offer" || m.StartsAt - now <= SmsOptions.UrgentWithin), cancellationToken) is not null)
             {
                 queued++;
             }

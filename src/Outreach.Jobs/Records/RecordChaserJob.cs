@@ -16,7 +16,7 @@ namespace Outreach.Jobs.Records;
 /// each happen once per session however often the job runs.
 /// </summary>
 public sealed class RecordChaserJob(
-    RecordData records, OutboxData outbox, AlertData alerts, IBackgroundJobClient jobs, IOptions<RecordingOptions> options, TimeProvider clock)
+    RecordData records, OutboxData outbox, AlertData alerts, IBackgroundJobClient jobs, IOptions<SiteOptions> site, TimeProvider clock)
 {
     public static readonly TimeSpan ChaseAfter = TimeSpan.FromHours(24);
     public static readonly TimeSpan EscalateAfter = TimeSpan.FromHours(72);
@@ -34,7 +34,7 @@ public sealed class RecordChaserJob(
             {
                 var id = await outbox.AddAsync(new OutgoingSms(
                     $"record-chase:session:{session.SessionId}", "record-chase", workerId, session.SessionId, mobile,
-                    Compose(session, options.Value), DaytimeFrom(now), ExpiresAtUtc: session.EndsAt + LookBack), cancellationToken);
+                    Compose(session, site.Value), DaytimeFrom(now), ExpiresAtUtc: session.EndsAt + LookBack), cancellationToken);
                 queued += id is null ? 0 : 1;
             }
             else
@@ -60,9 +60,9 @@ public sealed class RecordChaserJob(
     private static string Describe(UnrecordedSession s) =>
         $"{(string.IsNullOrWhiteSpace(s.Title) ? SessionKinds.Label(s.Kind) : s.Title.Trim())} at {s.VenueName}, {UkTime.Format(s.StartsAt, "ddd d MMM HH:mm")}";
 
-    public static string Compose(UnrecordedSession s, RecordingOptions options) =>
+    public static string Compose(UnrecordedSession s, SiteOptions site) =>
         $"Outreach: please record {Describe(s)}. It takes a minute: " +
-        options.Link("/Records/Edit?sessionId=" + s.SessionId.ToString(CultureInfo.InvariantCulture));
+        site.Link("/Records/Edit?sessionId=" + s.SessionId.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>Now, or 08:00 UK time when now is between 21:00 and 08:00: nobody is texted about paperwork at night.</summary>
     public static DateTime DaytimeFrom(DateTime utc)

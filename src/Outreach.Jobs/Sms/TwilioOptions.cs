@@ -1,4 +1,8 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Outreach.Jobs.Sms;
+
+/// <summary>The Twilio section: credentials and sender; without them texts go to the development gateway.</summary>
 
 public sealed class TwilioOptions
 {
@@ -12,11 +16,11 @@ public sealed class TwilioOptions
     public string MessagingServiceSid { get; set; } = "";
 
     /// <summary>Used when no Messaging Service SID is set.</summary>
+    [RegularExpression(@"^(\+[1-9][0-9]{6,14})?$", ErrorMessage = "Twilio:FromNumber must be a number in E.164 form like +447700900123, or empty.")]
     public string FromNumber { get; set; } = "";
 
     /// <summary>
-    /// Where Twilio reports delivery (POST /twilio/status on the site's public address). Empty: taken from
-    /// Site:PublicBaseUrl; with neither, Twilio sends no delivery reports unless the Messaging Service has its own.
+    /// Where Twilio reports delivery. Empty: POST /twilio/status at Site:PublicBaseUrl.
     /// </summary>
     public Uri? StatusCallbackUrl { get; set; }
 

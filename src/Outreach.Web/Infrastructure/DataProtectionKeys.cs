@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Npgsql;
 using Outreach.Data.Security;
+using Outreach.Data.Settings;
 
 namespace Outreach.Web.Infrastructure;
 
@@ -21,15 +22,16 @@ public static class DataProtectionKeys
         var builder = services.AddDataProtection().SetApplicationName("Outreach");
         services.AddOptions<KeyManagementOptions>()
             .Configure<NpgsqlDataSource>((options, dataSource) => options.XmlRepository = new DataProtectionKeyRepository(dataSource));
-        var path = configuration["Security:DataProtectionCertificate"];
+        var security = services.AddSettingsNow<SecurityOptions>(configuration, SecurityOptions.Section);
+        var path = security.DataProtectionCertificate;
         if (string.IsNullOrWhiteSpace(path))
         {
             return services;
         }
-        var password = configuration["Security:DataProtectionCertificatePassword"];
+        var password = security.DataProtectionCertificatePassword;
         if (!File.Exists(path))
         {
-            if (!configuration.GetValue("Security:DataProtectionCertificateCreate", false))
+            if (!security.DataProtectionCertificateCreate)
             {
                 throw new InvalidOperationException($"Security:DataProtectionCertificate: no certificate at '{path}'.");
             }

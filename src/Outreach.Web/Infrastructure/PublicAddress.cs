@@ -13,16 +13,15 @@ namespace Outreach.Web.Infrastructure;
 /// </summary>
 public static class PublicAddress
 {
-    public static IServiceCollection AddPublicAddress(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddPublicAddress(this IServiceCollection services)
     {
-        var proxies = KnownProxies(configuration);
-        services.Configure<ForwardedHeadersOptions>(options =>
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<SiteOptions>>((options, site) =>
         {
             options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
             // Only the listed proxies: the defaults (loopback) would let anything on this machine claim any address.
             options.KnownProxies.Clear();
             options.KnownIPNetworks.Clear();
-            foreach (var proxy in proxies)
+            foreach (var proxy in site.Value.Proxies)
             {
                 options.KnownProxies.Add(proxy);
             }
@@ -31,13 +30,13 @@ public static class PublicAddress
         return services;
     }
 
-    public static IApplicationBuilder UsePublicAddress(this IApplicationBuilder app, IConfiguration configuration)
+    public static IApplicationBuilder UsePublicAddress(this IApplicationBuilder app)
     {
-        if (KnownProxies(configuration).Count > 0)
+        var site = app.ApplicationServices.GetRequiredService<IOptions<SiteOptions>>().Value;
+        if (site.Proxies.Count > 0)
         {
             app.UseForwardedHeaders();
         }
-        var site = app.ApplicationServices.GetRequiredService<IOptions<SiteOptions>>().Value;
         var allowed = AllowedHosts(site);
         return app.Use(async (context, next) =>
         {
@@ -63,20 +62,5 @@ public static class PublicAddress
             hosts.UnionWith(["localhost", "127.0.0.1", "[::1]"]);
         }
         return hosts;
-    }
-
-    private static List<IPAddress> KnownProxies(IConfiguration configuration)
-    {
-        var section = configuration.GetSection("Site:KnownProxies");
-        var values = section.GetChildren().Select(c => c.Value).Append(section.Value)
-            .SelectMany(v => (v ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-        var proxies = new List<IPAddress>();
-        foreach (var value in values)
-        {
-            proxies.Add(IPAddress.TryParse(value, out var address)
-                ? address
-                : throw new InvalidOperationException($"Site:KnownProxies: '{value}' is not an IP address. List the reverse proxies' addresses, separated by commas."));
-        }
-        return proxies;
     }
 }

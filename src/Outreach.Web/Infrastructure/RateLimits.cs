@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
+using Outreach.Data.Settings;
 using Outreach.Web.Endpoints;
 
 namespace Outreach.Web.Infrastructure;
@@ -19,9 +20,10 @@ public static class RateLimits
 
     public static IServiceCollection AddOutreachRateLimits(this IServiceCollection services, IConfiguration configuration)
     {
-        var perAddress = configuration.GetValue("RateLimits:SignInPerAddressPerMinute", 30);
-        var perKey = configuration.GetValue("RateLimits:ApiPerKeyPerMinute", 600);
-        var feedsPerAddress = configuration.GetValue("RateLimits:CalendarFeedPerAddressPerMinute", 120);
+        var limits = services.AddSettingsNow<RateLimitOptions>(configuration, RateLimitOptions.Section);
+        var perAddress = limits.SignInPerAddressPerMinute;
+        var perKey = limits.ApiPerKeyPerMinute;
+        var feedsPerAddress = limits.CalendarFeedPerAddressPerMinute;
 
         services.AddRateLimiter(options =>
         {

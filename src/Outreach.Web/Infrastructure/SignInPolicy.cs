@@ -1,3 +1,4 @@
+using Outreach.Data.Settings;
 using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
@@ -49,7 +50,8 @@ public static class SignInPolicy
         services.AddOptions<CookieAuthenticationOptions>(IdentityConstants.TwoFactorUserIdScheme)
             .Configure<TimeProvider>((options, clock) => options.TimeProvider = clock);
 
-        var secure = configuration.GetValue("Security:SecureCookies", true);
+        // Cookie names depend on it, so it is read (and checked) now.
+        var secure = services.AddSettingsNow<SecurityOptions>(configuration, SecurityOptions.Section).SecureCookies;
         services.ConfigureApplicationCookie(options =>
         {
             // __Host- cookies must be Secure; plain-http local runs (run.sh) turn Security:SecureCookies off.

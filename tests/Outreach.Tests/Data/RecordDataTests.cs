@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Outreach.Data;
+using Outreach.Data.Messages;
 using Outreach.Data.Records;
 using Outreach.Tests.Infrastructure;
 
@@ -12,7 +13,7 @@ public sealed class RecordDataTests(DatabaseFixture db)
     private static readonly DateTime Now = new(2026, 11, 20, 15, 0, 0, DateTimeKind.Utc);
 
     private RecordData Records(string? onCall = null) => new(db.DataSource, new FakeTimeProvider(new DateTimeOffset(Now)),
-        Options.Create(new RecordingOptions { OnCallCoordinatorMobile = onCall, PublicBaseUrl = "https://outreach.example" }));
+        Options.Create(new SmsOptions { OnCallCoordinatorMobile = onCall ?? "" }), Options.Create(new SiteOptions { PublicBaseUrl = "https://outreach.example" }));
 
     private sealed record Setup(long SessionId, long LeadUser, long LeadWorker, long OtherUser, long OtherWorker, long[] Topics, long[] Questions);
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Outreach.Data;
 using Outreach.Data.Demo;
 using Outreach.Data.Engagements;
+using Outreach.Data.Messages;
 using Outreach.Data.Records;
 using Outreach.Data.Safeguarding;
 using Outreach.Tests.Infrastructure;
@@ -48,7 +49,7 @@ public sealed class RecordingDemoDataTests
 
         // The demo rows read back through the pages' own queries.
         var clock = new FakeTimeProvider(now);
-        var records = new RecordData(dataSource, clock, Options.Create(new RecordingOptions()));
+        var records = new RecordData(dataSource, clock, Options.Create(new SmsOptions()), Options.Create(new SiteOptions()));
         foreach (var session in await c.QueryAsync<long>("SELECT session_id FROM outreach.session_record_surveys UNION SELECT session_id FROM outreach.safeguarding_concerns"))
         {
             var form = await records.LoadAsync(session, null, CancellationToken.None);

@@ -62,8 +62,8 @@ public sealed class WeeklyRosterJobTests(DatabaseFixture db) : OutboxCleanup(db.
     [Fact]
     public void The_roster_goes_at_the_configured_day_and_time()
     {
-        Assert.Equal("0 18 * * 0", new MessagingOptions().RosterCron());
-        Assert.Equal("30 17 * * 5", new MessagingOptions { RosterDay = DayOfWeek.Friday, RosterTime = "17:30" }.RosterCron());
+        Assert.Equal("0 18 * * 0", new SmsOptions().RosterCron());
+        Assert.Equal("30 17 * * 5", new SmsOptions { RosterDay = DayOfWeek.Friday, RosterTime = "17:30" }.RosterCron());
     }
 
     private async Task BookAsync(long worker, long venue, DateTime startsAtUtc)
