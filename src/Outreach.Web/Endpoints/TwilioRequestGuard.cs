@@ -25,11 +25,11 @@ public sealed class TwilioRequestGuard : IDisposable
     private readonly SiteOptions _site;
     private readonly PartitionedRateLimiter<string> _junk;
 
-    public TwilioRequestGuard(IOptions<TwilioOptions> twilio, IOptions<SiteOptions> site, IConfiguration configuration)
+    public TwilioRequestGuard(IOptions<TwilioOptions> twilio, IOptions<SiteOptions> site, IOptions<RateLimitOptions> limits)
     {
         _twilio = twilio.Value;
         _site = site.Value;
-        var perMinute = Math.Max(1, configuration.GetValue("RateLimits:WebhookJunkPerAddressPerMinute", 60));
+        var perMinute = limits.Value.WebhookJunkPerAddressPerMinute;
         _junk = PartitionedRateLimiter.Create<string, string>(address => RateLimitPartition.GetTokenBucketLimiter(address,
             _ => new TokenBucketRateLimiterOptions
             {
