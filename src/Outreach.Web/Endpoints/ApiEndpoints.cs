@@ -100,7 +100,7 @@ public static partial class ApiEndpoints
             .Produces<WorkerResponse>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        MapVenueAndWorkerWrites(planning);
+        planning.MapVenuesApi().MapWorkersApi();
 
         planning.MapGet("/sessions", async (DateTimeOffset? from, DateTimeOffset? to, long? venueId, string? status, int? page, int? pageSize,
             SessionListData sessions, CancellationToken ct) =>
