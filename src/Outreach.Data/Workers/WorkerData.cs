@@ -92,6 +92,10 @@ public sealed class WorkerData(NpgsqlDataSource dataSource, TimeProvider? clock 
 
     public async Task<Outcome<long>> CreateAsync(NewWorker worker, Actor actor, CancellationToken cancellationToken)
     {
+        if (WorkerRules.Check(worker.FullName, worker.Email, worker.HourlyCost, worker.ContractedHours) is { Count: > 0 } errors)
+        {
+            return new Outcome<long>(0, errors);
+        }
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
@@ -154,6 +158,10 @@ public sealed class WorkerData(NpgsqlDataSource dataSource, TimeProvider? clock 
     /// </summary>
     public async Task<Outcome<long>> UpdateAsync(WorkerUpdate worker, Actor actor, CancellationToken cancellationToken)
     {
+        if (WorkerRules.Check(worker.FullName, worker.Email, worker.HourlyCost, worker.ContractedHours) is { Count: > 0 } errors)
+        {
+            return new Outcome<long>(0, errors);
+        }
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 

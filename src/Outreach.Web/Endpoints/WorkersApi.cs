@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
-using System.Net.Mail;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Outreach.Data;
 using Outreach.Data.Workers;
@@ -169,13 +168,22 @@ public static class WorkersApi
 
     private static DateOnly? Day(DateTime? day) => day is { } d ? DateOnly.FromDateTime(d) : null;
 
+    /// <summary>
+    /// The request read by the rules of <see cref="WorkerRules"/> (which the data operation applies again) and
+    /// <see cref="MobileNumber"/>, so one answer names every wrong field; only the given fields when it is a change.
+    /// </summary>
     private static (string? FullName, string? Mobile, string? Email, DateOnly? HourlyCostFrom) Check(
         WorkerRequest request, bool required, Dictionary<string, string[]> errors)
     {
         var fullName = request.FullName?.Trim();
-        if ((required || fullName is not null) && (string.IsNullOrEmpty(fullName) || fullName.Length > 200))
+        var email = string.IsNullOrWhiteSpace(request.Email) ? null : request.Email.Trim();
+        foreach (var error in WorkerRules.Check(fullName, email, request.HourlyCost, request.ContractedHours))
         {
-            errors["fullName"] = ["Give the worker's full name, up to 200 characters."];
+            if (error.Field == "FullName" && !required && fullName is null)
+            {
+                continue;
+            }
+            errors[ApiProblem.CamelCase(error.Field)] = [error.Message];
         }
         string? mobile = null;
         if (required || request.Mobile is not null)
@@ -185,15 +193,6 @@ public static class WorkersApi
                 errors["mobile"] = [problem];
             }
             mobile = e164;
-        }
-        var email = string.IsNullOrWhiteSpace(request.Email) ? null : request.Email.Trim();
-        if (email is not null && (email.Length > 254 || !MailAddress.TryCreate(email, out var parsed) || parsed.Address != email))
-        {
-            errors["email"] = ["Give an email address such as name@example.org, or leave it out."];
-        }
-        if (request.HourlyCost is < 0 or > 1000)
-        {
-            errors["hourlyCost"] = ["Give an hourly cost between 0 and 1000 pounds."];
         }
         DateOnly? hourlyCostFrom = null;
         if (request.HourlyCostFrom is not null)
@@ -211,10 +210,6 @@ public static class WorkersApi
             {
                 hourlyCostFrom = from;
             }
-        }
-        if (request.ContractedHours is < 0 or > 60)
-        {
-            errors["contractedHours"] = ["Give contracted hours between 0 and 60 a week."];
         }
         return (fullName, mobile, email, hourlyCostFrom);
     }

@@ -71,7 +71,7 @@ public class EditModel(VenueDetailsData details, VenueData venues) : PageModel
         }
         var outcome = await details.UpdateAsync(id, new VenueEdit(
             Input.Name ?? "", Input.AreaId!.Value, Input.Address ?? "", Input.Postcode ?? "", Input.Phone ?? "", Input.AccessNotes ?? "",
-            Input.Status ?? "", new DateTime(Input.Version, DateTimeKind.Utc)), HttpContext.Actor(), cancellationToken);
+            Input.Status ?? "", Loaded(Input.Version)), HttpContext.Actor(), cancellationToken);
         if (!outcome.Succeeded)
         {
             ModelState.AddErrors(outcome);
@@ -80,6 +80,10 @@ public class EditModel(VenueDetailsData details, VenueData venues) : PageModel
         TempData["StatusMessage"] = $"{ImportFile.Tidy(Input.Name)} was saved.";
         return RedirectToPage("Details", new { id });
     }
+
+    // A version no form was given reads as a change made meanwhile, not as a fault.
+    private static DateTime Loaded(long version) =>
+        version is >= 0 and <= 3155378975999999999 ? new DateTime(version, DateTimeKind.Utc) : DateTime.MinValue;
 
     private async Task<bool> LoadAsync(long id, CancellationToken cancellationToken)
     {
