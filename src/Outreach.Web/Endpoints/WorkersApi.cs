@@ -135,10 +135,15 @@ public static class WorkersApi
     public static async Task<Results<Ok<WorkerResponse>, ValidationProblem, NotFoundProblem>> RecordDbsAsync(
         long id, DbsRequest request, WorkerData workers, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
+        if (await workers.FindAsync(id, ct) is null)
+        {
+            return new NotFoundProblem("youth worker", id);
+        }
         var outcome = await workers.RecordDbsAsync(id, new DbsInput(request.CheckType, request.CertificateNumber, request.IssuedOn,
             request.UpdateService ?? false, request.NextReviewOn), http.Actor(), ct);
         if (outcome.Errors.Any(e => e.Field.Length == 0))
         {
+            // Removed since the read above.
             return new NotFoundProblem("youth worker", id);
         }
         if (!outcome.Succeeded)

@@ -83,7 +83,7 @@ public class EditModel(VenueDetailsData details, VenueData venues) : PageModel
 
     // A version no form was given reads as a change made meanwhile, not as a fault.
     private static DateTime Loaded(long version) =>
-        version is >= 0 and <= 3155378975999999999 ? new DateTime(version, DateTimeKind.Utc) : DateTime.MinValue;
+        version >= 0 && version <= DateTime.MaxValue.Ticks ? new DateTime(version, DateTimeKind.Utc) : DateTime.MinValue;
 
     private async Task<bool> LoadAsync(long id, CancellationToken cancellationToken)
     {
