@@ -66,7 +66,11 @@ builder.Services.AddCalendarCache();
 builder.Services.AddScoped<WorkerInvitations>();
 builder.Services.AddProblemDetails();
 builder.Services.AddApiErrors();
-builder.Services.AddOpenApi(OpenApiStrings.Describe);
+builder.Services.AddOpenApi(options =>
+{
+    OpenApiStrings.Describe(options);
+    ApiDocument.Describe(options);
+});
 builder.Logging.KeepRequestLinesOut();
 builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Converters.Add(new RefuseNullCharacterConverter()));
 builder.Services.Configure<Microsoft.AspNetCore.Mvc.MvcOptions>(options =>

@@ -62,8 +62,19 @@ public sealed class VenueData(NpgsqlDataSource dataSource)
         return rows.AsList();
     }
 
+    /// <summary>Adds a venue by <see cref="VenueRules"/>: the name, address and postcode are tidied (B82AA becomes B8 2AA).</summary>
     public async Task<Outcome<long>> CreateAsync(NewVenue venue, Actor actor, CancellationToken cancellationToken)
     {
+        var errors = VenueRules.CheckNew(venue.Kind, venue.Name, venue.Address, venue.Postcode, venue.Urn);
+        if (errors.Count > 0)
+        {
+            return new Outcome<long>(0, errors);
+        }
+        venue = venue with
+        {
+            Name = ImportFile.Tidy(venue.Name), Address = ImportFile.Tidy(venue.Address), Postcode = ImportFile.NormalisePostcode(venue.Postcode)!,
+            Urn = string.IsNullOrWhiteSpace(venue.Urn) ? null : venue.Urn.Trim(),
+        };
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 

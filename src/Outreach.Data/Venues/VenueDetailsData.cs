@@ -66,8 +66,22 @@ public sealed class VenueDetailsData(NpgsqlDataSource dataSource, TimeProvider c
         return rows.AsList();
     }
 
+    /// <summary>
+    /// Changes a venue by <see cref="VenueRules"/>, tidying what it stores; refuses ("" field) a venue changed since
+    /// <see cref="VenueEdit.ExpectedUpdatedAt"/>. Closing it stamps the day it closed.
+    /// </summary>
     public async Task<Outcome<bool>> UpdateAsync(long id, VenueEdit edit, Actor actor, CancellationToken cancellationToken)
     {
+        var errors = VenueRules.CheckEdit(edit.Name, edit.Address, edit.Postcode, edit.Phone, edit.AccessNotes, edit.Status);
+        if (errors.Count > 0)
+        {
+            return new Outcome<bool>(false, errors);
+        }
+        edit = edit with
+        {
+            Name = ImportFile.Tidy(edit.Name), Address = ImportFile.Tidy(edit.Address), Postcode = ImportFile.NormalisePostcode(edit.Postcode)!,
+            Phone = ImportFile.Tidy(edit.Phone), AccessNotes = (edit.AccessNotes ?? "").Trim(),
+        };
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var before = await connection.QuerySingleOrDefaultAsync<VenueDetails>(new CommandDefinition(

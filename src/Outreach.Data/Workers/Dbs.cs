@@ -7,6 +7,13 @@ namespace Outreach.Data.Workers;
 /// <summary>A worker's Disclosure and Barring Service check, as the certificate and the review policy give it.</summary>
 public sealed record DbsCheck(string CheckType, string CertificateNumber, DateOnly IssuedOn, bool UpdateService, DateOnly NextReviewOn);
 
+/// <summary>A DBS check as a coordinator or an API client gives it, before <see cref="Dbs.Check"/> reads it.</summary>
+public sealed record DbsInput(string? CheckType, string? CertificateNumber, DateOnly? IssuedOn, bool UpdateService, DateOnly? NextReviewOn)
+{
+    public bool IsEmpty => string.IsNullOrWhiteSpace(CheckType) && string.IsNullOrWhiteSpace(CertificateNumber) && IssuedOn is null
+        && NextReviewOn is null && !UpdateService;
+}
+
 public static class Dbs
 {
     public const string EnhancedBarred = "enhanced_barred";
@@ -24,6 +31,53 @@ public static class Dbs
         ["standard"] = "Standard",
         ["basic"] = "Basic",
     };
+
+    /// <summary>
+    /// The one reading of a DBS check, for the worker forms and the API alike. Wholly empty means "no check recorded"
+    /// (the worker can be added but not booked); partly filled, each wrong field says what it needs, keyed by the
+    /// <see cref="DbsInput"/> property it concerns.
+    /// </summary>
+    /// <returns>The check (null for none) or the errors.</returns>
+    public static Outcome<DbsCheck?> Check(DbsInput input, DateOnly today)
+    {
+        if (input.IsEmpty)
+        {
+            return Outcome<DbsCheck?>.Ok(null);
+        }
+        var errors = new List<FieldError>();
+        var certificate = new string((input.CertificateNumber ?? "").Where(c => !char.IsWhiteSpace(c) && c != '-').ToArray());
+        if (string.IsNullOrWhiteSpace(input.CheckType) || !CheckTypes.ContainsKey(input.CheckType))
+        {
+            errors.Add(new(nameof(DbsInput.CheckType), "Choose the type of DBS check."));
+        }
+        if (certificate.Length == 0)
+        {
+            errors.Add(new(nameof(DbsInput.CertificateNumber), "Enter the certificate number from the DBS certificate."));
+        }
+        else if (certificate.Length != 12 || !certificate.All(char.IsAsciiDigit))
+        {
+            errors.Add(new(nameof(DbsInput.CertificateNumber), "A DBS certificate number is 12 digits, like 001234567890."));
+        }
+        if (input.IssuedOn is null)
+        {
+            errors.Add(new(nameof(DbsInput.IssuedOn), "Enter the date on the certificate."));
+        }
+        else if (input.IssuedOn > today)
+        {
+            errors.Add(new(nameof(DbsInput.IssuedOn), "The issue date cannot be in the future."));
+        }
+        if (input.NextReviewOn is null)
+        {
+            errors.Add(new(nameof(DbsInput.NextReviewOn), "Enter when the check is next due for review."));
+        }
+        else if (input.IssuedOn is not null && input.NextReviewOn <= input.IssuedOn)
+        {
+            errors.Add(new(nameof(DbsInput.NextReviewOn), "The next review must be after the issue date."));
+        }
+        return errors.Count > 0
+            ? new Outcome<DbsCheck?>(null, errors)
+            : Outcome<DbsCheck?>.Ok(new DbsCheck(input.CheckType!, certificate, input.IssuedOn!.Value, input.UpdateService, input.NextReviewOn!.Value));
+    }
 
     private static readonly CultureInfo EnGb = CultureInfo.GetCultureInfo("en-GB");
 

@@ -92,6 +92,10 @@ public sealed class WorkerData(NpgsqlDataSource dataSource, TimeProvider? clock 
 
     public async Task<Outcome<long>> CreateAsync(NewWorker worker, Actor actor, CancellationToken cancellationToken)
     {
+        if (WorkerRules.Check(worker.FullName, worker.Email, worker.HourlyCost, worker.ContractedHours) is { Count: > 0 } errors)
+        {
+            return new Outcome<long>(0, errors);
+        }
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
@@ -154,6 +158,10 @@ public sealed class WorkerData(NpgsqlDataSource dataSource, TimeProvider? clock 
     /// </summary>
     public async Task<Outcome<long>> UpdateAsync(WorkerUpdate worker, Actor actor, CancellationToken cancellationToken)
     {
+        if (WorkerRules.Check(worker.FullName, worker.Email, worker.HourlyCost, worker.ContractedHours) is { Count: > 0 } errors)
+        {
+            return new Outcome<long>(0, errors);
+        }
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
@@ -239,6 +247,45 @@ public sealed class WorkerData(NpgsqlDataSource dataSource, TimeProvider? clock 
             cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return Outcome<long>.Ok(worker.Id);
+    }
+
+    /// <summary>
+    /// Records (or, given nothing, removes) a worker's DBS check by the rules of <see cref="Dbs.Check"/>, touching nothing
+    /// else of the profile, with the row before and after in the audit log. Errors are keyed by <see cref="DbsInput"/>'s
+    /// fields; "" when the worker does not exist.
+    /// </summary>
+    public async Task<Outcome<DbsCheck?>> RecordDbsAsync(long workerId, DbsInput input, Actor actor, CancellationToken cancellationToken)
+    {
+        var check = Dbs.Check(input, DateOnly.FromDateTime(UkTime.ToLocal(_clock.GetUtcNow().UtcDateTime)));
+        if (!check.Succeeded)
+        {
+            return check;
+        }
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var before = await connection.QuerySingleOrDefaultAsync<WorkerProfile>(new CommandDefinition(
+            ProfileSql + " FOR UPDATE OF w", new { id = workerId }, transaction, cancellationToken: cancellationToken));
+        if (before is null)
+        {
+            return Outcome<DbsCheck?>.Fail("", "That youth worker no longer exists.");
+        }
+        var dbs = check.Value;
+        await connection.ExecuteAsync(new CommandDefinition("""
+            UPDATE outreach.youth_workers
+               SET dbs_check_type = @CheckType, dbs_certificate_number = @CertificateNumber, dbs_issued_on = @IssuedOn::date,
+                   dbs_update_service = @UpdateService, dbs_next_review_on = @NextReviewOn::date, updated_at = now()
+             WHERE id = @workerId
+            """, new
+        {
+            workerId, dbs?.CheckType, dbs?.CertificateNumber, IssuedOn = dbs?.IssuedOn.ToDateTime(TimeOnly.MinValue),
+            UpdateService = dbs?.UpdateService ?? false, NextReviewOn = dbs?.NextReviewOn.ToDateTime(TimeOnly.MinValue),
+        }, transaction, cancellationToken: cancellationToken));
+        var after = await connection.QuerySingleAsync<WorkerProfile>(new CommandDefinition(
+            ProfileSql, new { id = workerId }, transaction, cancellationToken: cancellationToken));
+        await AuditLog.WriteAsync(connection, transaction, actor, "update", "youth_worker", workerId,
+            AuditProfile(before, mobileChanged: false), AuditProfile(after, mobileChanged: false), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return check;
     }
 
     /// <summary>

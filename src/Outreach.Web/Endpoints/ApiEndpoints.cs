@@ -82,7 +82,7 @@ public static partial class ApiEndpoints
             .Produces<WorkerResponse>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        MapVenueAndWorkerWrites(planning);
+        planning.MapVenuesApi().MapWorkersApi();
 
         MapSessions(planning);
 

@@ -108,6 +108,79 @@ public sealed class ApiVenueAndWorkerTests(OutreachApp app)
     }
 
     [Fact]
+    public async Task A_worker_added_through_the_API_can_be_booked_once_their_DBS_check_is_recorded_through_it()
+    {
+        using var http = await ClientWithKeyAsync(Roles.Coordinator);
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var session = await TestData.SessionAsync(app.DataSource, DateTime.UtcNow.Date.AddDays(40).AddHours(10), TimeSpan.FromHours(1));
+        using var created = await http.PostAsJsonAsync("/api/v1/workers", new { fullName = TestData.Unique("API worker"), mobile = TestData.Mobile() });
+        var worker = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetInt64();
+
+        using var refused = await http.PostAsJsonAsync($"/api/v1/sessions/{session}/assignments", new { workerId = worker });
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+
+        using var recorded = await http.PutAsJsonAsync($"/api/v1/workers/{worker}/dbs", new
+        {
+            checkType = "enhanced_barred", certificateNumber = "0012-3456-7890", issuedOn = today.AddDays(-30), updateService = true,
+            nextReviewOn = today.AddYears(3),
+        });
+        Assert.Equal(HttpStatusCode.OK, recorded.StatusCode);
+        var dbs = JsonDocument.Parse(await recorded.Content.ReadAsStringAsync()).RootElement.GetProperty("dbs");
+        Assert.Equal(("enhanced_barred", true), (dbs.GetProperty("checkType").GetString(), dbs.GetProperty("updateService").GetBoolean()));
+        Assert.Equal(1, await TestData.CountAsync(app.DataSource,
+            "SELECT count(*) FROM outreach.youth_workers WHERE id = @worker AND dbs_certificate_number = '001234567890'", new { worker }));
+        Assert.Equal(1, await TestData.CountAsync(app.DataSource,
+            "SELECT count(*) FROM outreach.audit_events WHERE entity = 'youth_worker' AND entity_id = @id AND action = 'update'",
+            new { id = worker.ToString(System.Globalization.CultureInfo.InvariantCulture) }));
+
+        using var booked = await http.PostAsJsonAsync($"/api/v1/sessions/{session}/assignments", new { workerId = worker });
+        Assert.Equal(HttpStatusCode.Created, booked.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_DBS_check_the_site_would_refuse_is_refused_with_the_site_messages_and_nothing_changes()
+    {
+        using var http = await ClientWithKeyAsync(Roles.Coordinator);
+        var worker = await TestData.WorkerAsync(app.DataSource);
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+
+        using var refused = await http.PutAsJsonAsync($"/api/v1/workers/{worker}/dbs", new
+        {
+            checkType = "thorough", certificateNumber = "1234", issuedOn = today.AddDays(5), nextReviewOn = today,
+        });
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        var errors = JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement.GetProperty("errors");
+        Assert.Equal("Choose the type of DBS check.", errors.GetProperty("checkType")[0].GetString());
+        Assert.Equal("A DBS certificate number is 12 digits, like 001234567890.", errors.GetProperty("certificateNumber")[0].GetString());
+        Assert.Equal("The issue date cannot be in the future.", errors.GetProperty("issuedOn")[0].GetString());
+        Assert.Equal("The next review must be after the issue date.", errors.GetProperty("nextReviewOn")[0].GetString());
+        Assert.Equal(1, await TestData.CountAsync(app.DataSource,
+            "SELECT count(*) FROM outreach.youth_workers WHERE id = @worker AND dbs_certificate_number = '001234567890'", new { worker }));
+        Assert.Equal(HttpStatusCode.NotFound,
+            (await http.PutAsJsonAsync("/api/v1/workers/999999999/dbs", new { checkType = "basic" })).StatusCode);
+    }
+
+    [Fact]
+    public async Task PATCH_keeps_a_venue_to_the_rules_and_messages_of_the_Edit_page()
+    {
+        using var http = await ClientWithKeyAsync(Roles.Coordinator);
+        var venue = await TestData.VenueAsync(app.DataSource);
+
+        using var refused = await http.PatchAsJsonAsync($"/api/v1/venues/{venue}", new { postcode = "12345 ABC", name = " " });
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        var errors = JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement.GetProperty("errors");
+        Assert.Equal("Enter a UK postcode like B8 2AA.", errors.GetProperty("postcode")[0].GetString());
+        Assert.Equal("Enter the venue's name.", errors.GetProperty("name")[0].GetString());
+
+        using var tidied = await http.PatchAsJsonAsync($"/api/v1/venues/{venue}", new { postcode = " b82aa ", phone = "0121 464 2000" });
+        Assert.Equal(HttpStatusCode.OK, tidied.StatusCode);
+        Assert.Equal(1, await TestData.CountAsync(app.DataSource,
+            "SELECT count(*) FROM outreach.venues WHERE id = @venue AND postcode = 'B8 2AA' AND phone = '0121 464 2000'", new { venue }));
+    }
+
+    [Fact]
     public async Task A_commissioner_key_cannot_change_venues_or_workers()
     {
         using var http = await ClientWithKeyAsync(Roles.Commissioner);

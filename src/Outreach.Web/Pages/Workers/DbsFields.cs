@@ -34,67 +34,28 @@ public sealed class DbsFields
         NextReviewOn = p.DbsNextReviewOn,
     };
 
-    /// <summary>Puts a message beside each field that is wrong.</summary>
+    /// <summary>Puts a message beside each field that is wrong; the rules are <see cref="Dbs.Check"/>'s.</summary>
     /// <returns>The check when every field is filled in and valid; null when none is (or when some are wrong).</returns>
     public DbsCheck? Validate(ModelStateDictionary modelState, string prefix, DateOnly today)
     {
-        var certificate = new string((CertificateNumber ?? "").Where(c => !char.IsWhiteSpace(c) && c != '-').ToArray());
-        // A date the browser could not parse is already refused by model binding.
+        // A date the browser could not parse is already refused by model binding, with its own message.
         var badIssued = modelState.GetFieldValidationState(prefix + nameof(IssuedOn)) == ModelValidationState.Invalid;
         var badReview = modelState.GetFieldValidationState(prefix + nameof(NextReviewOn)) == ModelValidationState.Invalid;
-        if (string.IsNullOrWhiteSpace(CheckType) && certificate.Length == 0 && IssuedOn is null && NextReviewOn is null
-            && !UpdateService && !badIssued && !badReview)
+        var input = new DbsInput(CheckType, CertificateNumber, IssuedOn is { } issued ? DateOnly.FromDateTime(issued) : null, UpdateService,
+            NextReviewOn is { } review ? DateOnly.FromDateTime(review) : null);
+        if (input.IsEmpty && !badIssued && !badReview)
         {
             return null;
         }
-
-        var valid = true;
-        void Refuse(string field, string message)
+        var outcome = Dbs.Check(input, today);
+        foreach (var error in outcome.Errors)
         {
-            modelState.AddModelError(prefix + field, message);
-            valid = false;
+            if ((error.Field == nameof(IssuedOn) && badIssued) || (error.Field == nameof(NextReviewOn) && badReview))
+            {
+                continue;
+            }
+            modelState.AddModelError(prefix + error.Field, error.Message);
         }
-
-        if (string.IsNullOrWhiteSpace(CheckType) || !Dbs.CheckTypes.ContainsKey(CheckType))
-        {
-            Refuse(nameof(CheckType), "Choose the type of DBS check.");
-        }
-        if (certificate.Length == 0)
-        {
-            Refuse(nameof(CertificateNumber), "Enter the certificate number from the DBS certificate.");
-        }
-        else if (certificate.Length != 12 || !certificate.All(char.IsAsciiDigit))
-        {
-            Refuse(nameof(CertificateNumber), "A DBS certificate number is 12 digits, like 001234567890.");
-        }
-        if (badIssued)
-        {
-            valid = false;
-        }
-        else if (IssuedOn is null)
-        {
-            Refuse(nameof(IssuedOn), "Enter the date on the certificate.");
-        }
-        else if (DateOnly.FromDateTime(IssuedOn.Value) > today)
-        {
-            Refuse(nameof(IssuedOn), "The issue date cannot be in the future.");
-        }
-        if (badReview)
-        {
-            valid = false;
-        }
-        else if (NextReviewOn is null)
-        {
-            Refuse(nameof(NextReviewOn), "Enter when the check is next due for review.");
-        }
-        else if (IssuedOn is not null && NextReviewOn.Value.Date <= IssuedOn.Value.Date)
-        {
-            Refuse(nameof(NextReviewOn), "The next review must be after the issue date.");
-        }
-
-        return valid
-            ? new DbsCheck(CheckType!, certificate, DateOnly.FromDateTime(IssuedOn!.Value), UpdateService,
-                DateOnly.FromDateTime(NextReviewOn!.Value))
-            : null;
+        return badIssued || badReview ? null : outcome.Value;
     }
 }
