@@ -30,7 +30,8 @@ public static partial class ApiEndpoints
         var reporting = api.MapGroup("").RequireAuthorization(Policy(Roles.Commissioner, Roles.Coordinator, Roles.Administrator));
 
         planning.MapGet("/venues", async (string? kind, long? areaId, string? search, int? page, int? pageSize, VenueListData venues, CancellationToken ct) =>
-            Results.Ok(await venues.PageAsync(kind, areaId, search, page, pageSize, ct)));
+            Results.Ok(await venues.PageAsync(kind, areaId, search, page, pageSize, ct)))
+            .Produces<Paged<VenueItem>>();
 
         planning.MapGet("/venues/{id:long}", async (long id, VenueListData venues, VenueDetailsData details, HttpContext http, CancellationToken ct) =>
         {
@@ -40,7 +41,9 @@ public static partial class ApiEndpoints
             }
             http.Response.Headers.ETag = ETag(current.UpdatedAt);
             return Results.Ok(venue);
-        });
+        })
+            .Produces<VenueItem>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         planning.MapPost("/venues", async (NewVenueRequest request, VenueData venues, VenueListData list, HttpContext http, CancellationToken ct) =>
         {
@@ -72,10 +75,14 @@ public static partial class ApiEndpoints
                 return Problem(outcome);
             }
             return Results.Created($"/api/v1/venues/{outcome.Value}", await list.FindAsync(outcome.Value, ct));
-        });
+        })
+            .Produces<VenueItem>(StatusCodes.Status201Created)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
         planning.MapGet("/workers", async (string? search, bool? active, int? page, int? pageSize, WorkerListData workers, CancellationToken ct) =>
-            Results.Ok(await workers.PageAsync(search, active, page, pageSize, ct)));
+            Results.Ok(await workers.PageAsync(search, active, page, pageSize, ct)))
+            .Produces<Paged<WorkerItem>>();
 
         planning.MapGet("/workers/{id:long}", async (long id, WorkerData workers, TimeProvider clock, CancellationToken ct) =>
             await WorkerViewAsync(workers, clock, id, ct) is { } w ? Results.Ok(w) : NotFound("youth worker", id))
