@@ -147,7 +147,6 @@ public static class SecurityEvents
     public const string PasswordChanged = "password-changed";
     public const string SecondFactorFailed = "second-factor-failed";
     public const string SecondFactorEnabled = "second-factor-enabled";
-    public const string SecondFactorReset = "second-factor-reset";
     public const string RecoveryCodesMade = "recovery-codes-made";
     public const string RecoveryCodeUsed = "recovery-code-used";
     public const string LockedOut = "locked-out";
