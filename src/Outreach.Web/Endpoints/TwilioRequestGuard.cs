@@ -21,14 +21,15 @@ public sealed class TwilioRequestGuard : IDisposable
     /// <summary>Twilio's form posts are a few kilobytes (a 1,600-character body and a few fields).</summary>
     public const long MaxBodyBytes = 64 * 1024;
 
-    private readonly TwilioOptions _twilio;
     private readonly SiteOptions _site;
     private readonly PartitionedRateLimiter<string> _junk;
+    private readonly RequestValidator? _validator;
 
     public TwilioRequestGuard(IOptions<TwilioOptions> twilio, IOptions<SiteOptions> site, IOptions<RateLimitOptions> limits)
     {
-        _twilio = twilio.Value;
         _site = site.Value;
+        // Made once: the token is fixed for the life of the process.
+        _validator = string.IsNullOrEmpty(twilio.Value.AuthToken) ? null : new RequestValidator(twilio.Value.AuthToken);
         var perMinute = limits.Value.WebhookJunkPerAddressPerMinute;
         _junk = PartitionedRateLimiter.Create<string, string>(address => RateLimitPartition.GetTokenBucketLimiter(address,
             _ => new TokenBucketRateLimiterOptions
@@ -45,7 +46,7 @@ public sealed class TwilioRequestGuard : IDisposable
     public async Task<(Dictionary<string, string>? Fields, IResult? Refusal)> CheckAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         var signature = request.Headers["X-Twilio-Signature"].ToString();
-        if (string.IsNullOrEmpty(_twilio.AuthToken) || string.IsNullOrEmpty(signature) || !request.HasFormContentType)
+        if (_validator is null || string.IsNullOrEmpty(signature) || !request.HasFormContentType)
         {
             return (null, Junk(request, StatusCodes.Status403Forbidden));
         }
@@ -68,7 +69,7 @@ public sealed class TwilioRequestGuard : IDisposable
             return (null, Junk(request, StatusCodes.Status400BadRequest));
         }
         var url = _site.Link(request.Path + request.QueryString);
-        return new RequestValidator(_twilio.AuthToken).Validate(url, fields, signature)
+        return _validator.Validate(url, fields, signature)
             ? (fields, null)
             : (null, Junk(request, StatusCodes.Status403Forbidden));
     }
